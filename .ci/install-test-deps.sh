@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs the system packages the test suite needs (Debian/Ubuntu, run as root).
+# Idempotent: does nothing when everything is already installed.
+#   docker-registry  real OCI distribution registry (2.8) for test/registry/real-registry.test.ts
+#   apache2-utils    htpasswd -B, for the registry's Basic auth (bcrypt) test
+#   openssl          self-signed certificate for the registry's token auth test
+set -euo pipefail
+
+packages=(docker-registry apache2-utils openssl)
+
+missing=()
+for pkg in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$pkg")
+  fi
+done
+
+if [ "${#missing[@]}" -eq 0 ]; then
+  echo "install-test-deps: all present (${packages[*]})"
+  exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-test-deps: need root to install: ${missing[*]}" >&2
+  exit 1
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+echo "install-test-deps: installing ${missing[*]}"
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}"
+
+# The Debian package starts a system service on :5000 where an init system runs; the tests start
+# their own instances on free ports and do not need it.
+if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet docker-registry 2>/dev/null; then
+  systemctl stop docker-registry || true
+fi

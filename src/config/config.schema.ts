@@ -1,0 +1,133 @@
+import { z } from "zod";
+
+/**
+ * The central config, `.github/release-promoter.yml` on the infra repository's default branch.
+ * This schema is the truth: types come from it (z.infer) and the JSON Schema for editors
+ * (`schema/release-promoter.schema.json`, `npm run schema`) is generated from it.
+ */
+
+const NAME = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+const REPOSITORY = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/;
+const VARIABLE = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+const ENV_VAR = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const IMAGE = /^(?:[a-z0-9.-]+(?::[0-9]+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
+const IMAGE_TAG_TEMPLATE = /^(?:[A-Za-z0-9_.-]|\{(?:sha|shortSha|version|tag)\})+$/;
+const FILE = /^(?!\/)(?!.*(?:^|\/)\.\.?(?:\/|$))[A-Za-z0-9._/-]+$/;
+
+export const serviceSchema = z
+  .strictObject({
+    repository: z
+      .string()
+      .regex(REPOSITORY, "must be owner/name")
+      .describe("The only repository whose tags may promote this service (owner/name)."),
+    image: z
+      .string()
+      .regex(IMAGE, "must be an image repository without tag or digest, e.g. ghcr.io/acme/core-api")
+      .describe("Image repository CI pushes from the default branch, without tag or digest."),
+    variable: z
+      .string()
+      .regex(VARIABLE, "must be a Terraform identifier")
+      .describe("The top-level tfvars variable this service owns."),
+    imageTag: z
+      .string()
+      .regex(IMAGE_TAG_TEMPLATE, "may only hold [A-Za-z0-9_.-] and the placeholders {sha}, {shortSha}, {version}, {tag}")
+      .max(128)
+      .default("{sha}")
+      .describe("How CI tags the image built from a commit: {sha} (40 hex), {shortSha} (7 hex), {version} (1.2.3), {tag} (core-v1.2.3)."),
+    tagPrefix: z
+      .string()
+      .regex(NAME, "must be lowercase letters, digits and single dashes")
+      .optional()
+      .describe("Tag prefix; defaults to the service name. Tags look like <prefix>-v<semver>."),
+  })
+  .describe("A deployable service.");
+
+export const environmentSchema = z
+  .strictObject({
+    file: z
+      .string()
+      .regex(FILE, "must be a relative path inside the infra repository, without . or .. segments")
+      .describe("Path of the tfvars file in the infra repository."),
+    prerelease: z
+      .boolean()
+      .default(false)
+      .describe("Whether prerelease tags (core-v1.2.3-rc.1) are promoted to this environment."),
+    services: z
+      .array(z.string())
+      .optional()
+      .describe("Services promoted to this environment; default: every service."),
+  })
+  .describe("A target environment: one tfvars file.");
+
+export const registrySchema = z
+  .strictObject({
+    usernameEnv: z.string().regex(ENV_VAR).describe("Environment variable holding the registry user name."),
+    passwordEnv: z.string().regex(ENV_VAR).describe("Environment variable holding the registry password or token."),
+  })
+  .describe("Credentials for one registry host, read from the app's environment (never from the config).");
+
+export const configSchema = z
+  .strictObject({
+    services: z
+      .record(z.string().regex(NAME, "service names must be lowercase letters, digits and single dashes"), serviceSchema)
+      .describe("Services, by name."),
+    environments: z
+      .record(z.string().regex(NAME, "environment names must be lowercase letters, digits and single dashes"), environmentSchema)
+      .describe("Environments, by name."),
+    registries: z
+      .record(z.string().regex(/^[a-z0-9.-]+(?::[0-9]+)?$/, "must be a registry host[:port]"), registrySchema)
+      .default({})
+      .describe("Credentials per registry host; registries not listed are accessed anonymously."),
+    imageWaitSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(3600)
+      .default(600)
+      .describe("How long to wait for CI to push the image of the tagged commit before failing."),
+  })
+  .superRefine((config, ctx) => {
+    const byVariable = new Map<string, string>();
+    const byPrefix = new Map<string, string>();
+    for (const [name, service] of Object.entries(config.services)) {
+      const variableOwner = byVariable.get(service.variable);
+      if (variableOwner !== undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["services", name, "variable"],
+          message: `${service.variable} is already owned by service ${variableOwner}; one variable per service`,
+        });
+      } else byVariable.set(service.variable, name);
+      const prefix = service.tagPrefix ?? name;
+      const prefixOwner = byPrefix.get(prefix);
+      if (prefixOwner !== undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["services", name, "tagPrefix"],
+          message: `tag prefix ${prefix} is already used by service ${prefixOwner}; one prefix per service`,
+        });
+      } else byPrefix.set(prefix, name);
+    }
+    for (const [envName, env] of Object.entries(config.environments)) {
+      env.services?.forEach((service, index) => {
+        if (!(service in config.services)) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["environments", envName, "services", index],
+            message: `unknown service ${service}`,
+          });
+        }
+      });
+    }
+    if (Object.keys(config.services).length === 0) {
+      ctx.addIssue({ code: "custom", path: ["services"], message: "at least one service is required" });
+    }
+    if (Object.keys(config.environments).length === 0) {
+      ctx.addIssue({ code: "custom", path: ["environments"], message: "at least one environment is required" });
+    }
+  })
+  .describe("release-promoter configuration (.github/release-promoter.yml in the infra repository).");
+
+export type Config = z.infer<typeof configSchema>;
+export type ServiceConfig = z.infer<typeof serviceSchema>;
+export type EnvironmentConfig = z.infer<typeof environmentSchema>;

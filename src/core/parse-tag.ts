@@ -1,0 +1,49 @@
+import semver from "semver";
+import { PromoterError } from "../errors.js";
+
+export const MAX_TAG_LENGTH = 100;
+
+export interface ReleaseTag {
+  tag: string;
+  prefix: string;
+  /** Strict SemVer 2.0 without build metadata, e.g. "0.10.0" or "1.2.3-rc.1". */
+  version: string;
+  prerelease: boolean;
+}
+
+// <prefix>-v<major>.<minor>.<patch>[-<prerelease>]; ASCII only, lowercase prefix, no build metadata.
+// The prefix is matched lazily, so `edge-bff-v1.2.3` is prefix `edge-bff`; SemVer itself is
+// checked by `semver` below (leading zeros, empty identifiers).
+const TAG = /^(?<prefix>[a-z0-9]+(?:-[a-z0-9]+)*?)-v(?<version>[0-9]+\.[0-9]+\.[0-9]+(?:-[0-9A-Za-z.-]+)?)$/;
+
+/**
+ * Parses a release tag strictly as `<prefix>-v<SemVer 2.0>`. Refuses `core-v1.2`,
+ * `core-v01.2.3`, `core-v1.2.3+build.5`, `Core-v1.2.3`, non-ASCII look-alikes and long tags.
+ */
+export function parseReleaseTag(tag: string): ReleaseTag {
+  if (tag.length > MAX_TAG_LENGTH) {
+    throw invalid(tag, `it is longer than ${MAX_TAG_LENGTH} characters`);
+  }
+  // eslint-disable-next-line no-control-regex
+  if (!/^[\x21-\x7e]+$/.test(tag)) {
+    throw invalid(tag, "it contains characters outside printable ASCII (look-alikes are not accepted)");
+  }
+  if (tag.includes("+")) {
+    throw invalid(tag, "build metadata (+…) is not allowed: two tags would name the same version");
+  }
+  const match = TAG.exec(tag);
+  const prefix = match?.groups?.prefix;
+  const version = match?.groups?.version;
+  if (prefix === undefined || version === undefined) {
+    throw invalid(tag, "it is not <prefix>-v<major>.<minor>.<patch>[-<prerelease>] with a lowercase prefix");
+  }
+  // semver.valid also accepts "v1.2.3" and "=1.2.3" and trims; requiring identity keeps it strict.
+  if (semver.valid(version) !== version) {
+    throw invalid(tag, `${version} is not a valid SemVer 2.0 version (no leading zeros, no empty identifiers)`);
+  }
+  return { tag, prefix, version, prerelease: semver.prerelease(version) !== null };
+}
+
+function invalid(tag: string, why: string): PromoterError {
+  return new PromoterError("invalid_tag", `Tag ${JSON.stringify(tag)} is refused: ${why}.`);
+}

@@ -1,0 +1,158 @@
+import semver from "semver";
+import type { EnvironmentConfig, ServiceConfig } from "../config/config.schema.js";
+import { PromoterError } from "../errors.js";
+import { editTfvars, readTfvarsAssignment } from "../editors/tfvars.js";
+import { type ReleaseTag, parseReleaseTag } from "./parse-tag.js";
+import { branchName, pullRequestText } from "./pull-request-text.js";
+
+export interface EnvironmentPlanInput {
+  serviceName: string;
+  service: ServiceConfig;
+  release: ReleaseTag;
+  environmentName: string;
+  environment: EnvironmentConfig;
+  /** sha256:<hex>, already validated by the registry client. */
+  digest: string;
+  /** The tfvars file on the infra default branch; undefined when it does not exist. */
+  baseText: string | undefined;
+  /** The same file on the promotion branch of an open PR, when there is one. */
+  openPullRequest?: { number: number; url: string; text: string | undefined } | undefined;
+  source: {
+    repository: string;
+    /** Web URL of the source repository, e.g. https://github.com/acme/core-api */
+    url: string;
+    commit: string;
+    pusher?: string | undefined;
+  };
+}
+
+export type EnvironmentPlan =
+  | {
+      outcome: "change";
+      environmentName: string;
+      file: string;
+      branch: string;
+      content: string;
+      title: string;
+      body: string;
+      commitMessage: string;
+      previousVersion: string | undefined;
+      supersededVersion: string | undefined;
+    }
+  | { outcome: "noop"; environmentName: string; file: string; branch: string; reason: string; pullRequest?: { number: number; url: string } }
+  | { outcome: "refused"; environmentName: string; file: string; branch: string; code: string; reason: string };
+
+/** The version a `# core-v0.10.0` marker names, if it is this service's release tag. */
+function markerVersion(marker: string | undefined, prefix: string): string | undefined {
+  if (marker === undefined) return undefined;
+  try {
+    const parsed = parseReleaseTag(marker);
+    return parsed.prefix === prefix ? parsed.version : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Plans one environment's change: pure, no I/O. The result is either the whole new file text
+ * with the PR text, a no-op with its reason, or a refusal with its reason. The HCL re-parse
+ * check (async, WASM) runs after this in the caller: see verifyTfvarsEdit.
+ */
+export function planEnvironment(input: EnvironmentPlanInput): EnvironmentPlan {
+  const { release, serviceName, service, environmentName, environment } = input;
+  const file = environment.file;
+  const branch = branchName(environmentName, serviceName);
+  const prefix = release.prefix;
+  const value = `${service.image}@${input.digest}`;
+  const refuse = (error: unknown): EnvironmentPlan => {
+    if (error instanceof PromoterError) {
+      return { outcome: "refused", environmentName, file, branch, code: error.code, reason: error.message };
+    }
+    throw error;
+  };
+
+  if (input.baseText === undefined) {
+    return refuse(
+      new PromoterError("file_missing", `${file} does not exist on the infra default branch; create it with a ${service.variable} assignment.`),
+    );
+  }
+  try {
+    const current = readTfvarsAssignment(input.baseText, service.variable, { file });
+    const currentVersion = markerVersion(current.marker, prefix);
+    if (current.value === value) {
+      return {
+        outcome: "noop",
+        environmentName,
+        file,
+        branch,
+        reason: `${file} already runs ${serviceName} at ${input.digest}${currentVersion ? ` (v${currentVersion})` : ""}.`,
+      };
+    }
+    if (currentVersion !== undefined) {
+      const order = semver.compare(release.version, currentVersion);
+      if (order < 0) {
+        throw new PromoterError(
+          "version_downgrade",
+          `${environmentName} runs ${serviceName} v${currentVersion}, newer than v${release.version}; ` +
+            `the app does not roll back. To roll back, edit ${file} by hand in a reviewed PR.`,
+        );
+      }
+      if (order === 0) {
+        throw new PromoterError(
+          "version_reused",
+          `${environmentName} already runs ${serviceName} v${currentVersion} with another digest; ` +
+            `a version is promoted once. Push a new version tag instead of moving ${release.tag}.`,
+        );
+      }
+    }
+
+    let supersededVersion: string | undefined;
+    const open = input.openPullRequest;
+    if (open?.text !== undefined) {
+      const proposed = readTfvarsAssignment(open.text, service.variable, { file });
+      const proposedVersion = markerVersion(proposed.marker, prefix);
+      if (proposed.value === value && proposedVersion === release.version) {
+        return {
+          outcome: "noop",
+          environmentName,
+          file,
+          branch,
+          reason: `PR #${open.number} already proposes ${serviceName} v${release.version}.`,
+          pullRequest: { number: open.number, url: open.url },
+        };
+      }
+      if (proposedVersion !== undefined && semver.compare(release.version, proposedVersion) < 0) {
+        throw new PromoterError(
+          "version_downgrade",
+          `PR #${open.number} already proposes ${serviceName} v${proposedVersion}, newer than v${release.version}; left as it is.`,
+        );
+      }
+      if (proposedVersion !== undefined && proposedVersion !== currentVersion) supersededVersion = proposedVersion;
+    }
+
+    const edit = editTfvars(input.baseText, { variable: service.variable, value, marker: release.tag }, { file });
+    const text = pullRequestText({
+      serviceName,
+      service,
+      release,
+      environmentName,
+      file,
+      digest: input.digest,
+      previousVersion: currentVersion,
+      supersededVersion,
+      source: input.source,
+    });
+    return {
+      outcome: "change",
+      environmentName,
+      file,
+      branch,
+      content: edit.text,
+      ...text,
+      previousVersion: currentVersion,
+      supersededVersion,
+    };
+  } catch (error) {
+    return refuse(error);
+  }
+}

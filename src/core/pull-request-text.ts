@@ -1,0 +1,60 @@
+import type { ServiceConfig } from "../config/config.schema.js";
+import { code, escapeMarkdown } from "./markdown.js";
+import type { ReleaseTag } from "./parse-tag.js";
+
+/** One branch per (environment, service): the key of idempotency. Both parts are validated names. */
+export function branchName(environmentName: string, serviceName: string): string {
+  return `release-promoter/${environmentName}/${serviceName}`;
+}
+
+export interface PullRequestTextInput {
+  serviceName: string;
+  service: ServiceConfig;
+  release: ReleaseTag;
+  environmentName: string;
+  file: string;
+  digest: string;
+  previousVersion: string | undefined;
+  supersededVersion: string | undefined;
+  source: { repository: string; url: string; commit: string; pusher?: string | undefined };
+}
+
+const LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/;
+
+export function pullRequestText(input: PullRequestTextInput): { title: string; body: string; commitMessage: string } {
+  const { serviceName, service, release, environmentName, file, digest, source } = input;
+  const prefix = release.prefix;
+  const title = `Promote ${serviceName} v${release.version} to ${environmentName}`;
+  const previous = input.previousVersion === undefined ? "unknown" : `v${input.previousVersion}`;
+  const sourceUrl = source.url.replace(/\/+$/, "");
+  const compare =
+    input.previousVersion === undefined
+      ? "no previous release marker in the file"
+      : `[${prefix}-v${input.previousVersion}...${release.tag}](${sourceUrl}/compare/${encodeURIComponent(`${prefix}-v${input.previousVersion}`)}...${encodeURIComponent(release.tag)})`;
+  const pusher =
+    source.pusher === undefined ? "unknown" : LOGIN.test(source.pusher) ? `@${source.pusher}` : escapeMarkdown(source.pusher);
+
+  const lines = [
+    `Promotes **${serviceName}** to **v${release.version}** in **${environmentName}** by changing ${code(service.variable)} in ${code(file)}.`,
+    "",
+    "| | |",
+    "|---|---|",
+    `| Service | ${code(serviceName)} from ${code(source.repository)} |`,
+    `| Version | ${previous} → v${release.version} |`,
+    `| Image | ${code(service.image)} |`,
+    `| Digest | ${code(digest)} |`,
+    `| Source commit | [${code(source.commit.slice(0, 12))}](${sourceUrl}/commit/${source.commit}) on the default branch |`,
+    `| Changes | ${compare} |`,
+    `| Tag pushed by | ${pusher} |`,
+  ];
+  if (input.supersededVersion !== undefined) {
+    lines.push("", `This PR was updated: v${release.version} supersedes v${input.supersededVersion}, which it proposed before.`);
+  }
+  lines.push(
+    "",
+    `The digest is the one the registry returned for the image CI built from the tagged commit; nothing was rebuilt. ` +
+      `Only this one line of ${code(file)} changed: the app re-parsed the file with an HCL parser to check it.`,
+  );
+  const commitMessage = `${title}\n\n${service.variable} = ${service.image}@${digest}\nSource: ${source.repository}@${source.commit} (${release.tag})`;
+  return { title, body: lines.join("\n"), commitMessage };
+}

@@ -1,0 +1,57 @@
+/**
+ * The small family of errors the app speaks in. I/O boundaries (github/, registry/, npm/) map
+ * whatever they receive into one of these once; handlers turn them into check-run text.
+ *
+ * `code` is stable and documented in the README ("Refusals and failures"); `retryable` says
+ * whether trying the same thing later can help (a registry 503 can, a 401 cannot).
+ */
+export type ErrorCode =
+  // input the user controls
+  | "invalid_tag"
+  | "unknown_prefix"
+  | "wrong_repository"
+  | "prerelease_not_allowed"
+  | "no_environment"
+  | "not_on_default_branch"
+  | "tag_not_found"
+  | "config_missing"
+  | "config_invalid"
+  // target file
+  | "variable_missing"
+  | "variable_duplicated"
+  | "variable_not_string"
+  | "trailing_comment"
+  | "file_missing"
+  | "edit_not_isolated"
+  | "version_downgrade"
+  | "version_reused"
+  // registry
+  | "image_not_found"
+  | "registry_unauthorized"
+  | "registry_invalid_response"
+  | "registry_unavailable"
+  | "credentials_missing"
+  // GitHub
+  | "github_conflict"
+  | "github_forbidden"
+  | "github_unavailable"
+  | "github_invalid_response";
+
+export class PromoterError extends Error {
+  override readonly name = "PromoterError";
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly options: { retryable?: boolean; cause?: unknown } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+  }
+
+  get retryable(): boolean {
+    return this.options.retryable ?? false;
+  }
+}
+
+export function isPromoterError(error: unknown): error is PromoterError {
+  return error instanceof PromoterError;
+}

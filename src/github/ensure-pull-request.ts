@@ -1,0 +1,227 @@
+import { mapGitHubError } from "./map-github-error.js";
+import type { Octokit } from "./octokit.js";
+
+/*
+ * Writes of a promotion, as few requests as GitHub allows. Commits go through
+ * createCommitOnBranch, so GitHub signs them as the app (verified).
+ *
+ * - No open PR: one request — create (or reset) the branch at the default branch's head,
+ *   commit the file, open the PR.
+ * - An open PR: two requests. The new commit is made on a scratch branch first and the PR
+ *   branch is then moved to it in one ref update: resetting the PR branch to the base first
+ *   would leave it with no commits for a moment, and GitHub closes such PRs for good.
+ */
+
+export const OPEN_PULL_REQUEST = /* GraphQL */ `
+  mutation OpenPromotionPullRequest(
+    $repositoryId: ID!
+    $repositoryNameWithOwner: String!
+    $qualifiedBranch: String!
+    $branch: String!
+    $baseBranch: String!
+    $baseOid: GitObjectID!
+    $message: CommitMessage!
+    $fileChanges: FileChanges!
+    $title: String!
+    $body: String!
+  ) {
+    createRef(input: { repositoryId: $repositoryId, name: $qualifiedBranch, oid: $baseOid }) {
+      ref {
+        id
+      }
+    }
+    createCommitOnBranch(
+      input: {
+        branch: { repositoryNameWithOwner: $repositoryNameWithOwner, branchName: $branch }
+        expectedHeadOid: $baseOid
+        message: $message
+        fileChanges: $fileChanges
+      }
+    ) {
+      commit {
+        oid
+      }
+    }
+    createPullRequest(
+      input: { repositoryId: $repositoryId, baseRefName: $baseBranch, headRefName: $branch, title: $title, body: $body }
+    ) {
+      pullRequest {
+        number
+        url
+      }
+    }
+  }
+`;
+
+export const REUSE_BRANCH_AND_OPEN_PULL_REQUEST = /* GraphQL */ `
+  mutation ReuseBranchAndOpenPromotionPullRequest(
+    $repositoryId: ID!
+    $repositoryNameWithOwner: String!
+    $refId: ID!
+    $branch: String!
+    $baseBranch: String!
+    $baseOid: GitObjectID!
+    $message: CommitMessage!
+    $fileChanges: FileChanges!
+    $title: String!
+    $body: String!
+  ) {
+    updateRef(input: { refId: $refId, oid: $baseOid, force: true }) {
+      ref {
+        id
+      }
+    }
+    createCommitOnBranch(
+      input: {
+        branch: { repositoryNameWithOwner: $repositoryNameWithOwner, branchName: $branch }
+        expectedHeadOid: $baseOid
+        message: $message
+        fileChanges: $fileChanges
+      }
+    ) {
+      commit {
+        oid
+      }
+    }
+    createPullRequest(
+      input: { repositoryId: $repositoryId, baseRefName: $baseBranch, headRefName: $branch, title: $title, body: $body }
+    ) {
+      pullRequest {
+        number
+        url
+      }
+    }
+  }
+`;
+
+export const COMMIT_ON_SCRATCH_BRANCH = /* GraphQL */ `
+  mutation CommitPromotionOnScratchBranch(
+    $repositoryId: ID!
+    $repositoryNameWithOwner: String!
+    $qualifiedScratch: String!
+    $scratch: String!
+    $baseOid: GitObjectID!
+    $message: CommitMessage!
+    $fileChanges: FileChanges!
+  ) {
+    createRef(input: { repositoryId: $repositoryId, name: $qualifiedScratch, oid: $baseOid }) {
+      ref {
+        id
+      }
+    }
+    createCommitOnBranch(
+      input: {
+        branch: { repositoryNameWithOwner: $repositoryNameWithOwner, branchName: $scratch }
+        expectedHeadOid: $baseOid
+        message: $message
+        fileChanges: $fileChanges
+      }
+    ) {
+      commit {
+        oid
+      }
+    }
+  }
+`;
+
+export const MOVE_BRANCH_AND_UPDATE_PULL_REQUEST = /* GraphQL */ `
+  mutation MovePromotionBranch(
+    $refId: ID!
+    $oid: GitObjectID!
+    $scratchRefId: ID!
+    $pullRequestId: ID!
+    $title: String!
+    $body: String!
+  ) {
+    updateRef(input: { refId: $refId, oid: $oid, force: true }) {
+      ref {
+        id
+      }
+    }
+    deleteRef(input: { refId: $scratchRefId }) {
+      clientMutationId
+    }
+    updatePullRequest(input: { pullRequestId: $pullRequestId, title: $title, body: $body }) {
+      pullRequest {
+        number
+        url
+      }
+    }
+  }
+`;
+
+export interface EnsurePullRequestInput {
+  repository: { id: string; nameWithOwner: string };
+  baseBranch: string;
+  baseOid: string;
+  branch: string;
+  branchRef: { id: string; oid: string } | undefined;
+  pullRequest: { id: string; number: number; url: string } | undefined;
+  file: string;
+  content: string;
+  commitMessage: string;
+  title: string;
+  body: string;
+}
+
+export interface EnsuredPullRequest {
+  action: "opened" | "updated";
+  number: number;
+  url: string;
+  commit: string;
+}
+
+interface PullRequestPayload {
+  pullRequest: { number: number; url: string };
+}
+
+function splitMessage(message: string): { headline: string; body: string } {
+  const [headline = "", ...rest] = message.split("\n");
+  return { headline, body: rest.join("\n").trim() };
+}
+
+/** Converges the promotion branch and its PR on `content` for `file`, started from `baseOid`. */
+export async function ensurePullRequest(octokit: Octokit, input: EnsurePullRequestInput): Promise<EnsuredPullRequest> {
+  const common = {
+    repositoryId: input.repository.id,
+    repositoryNameWithOwner: input.repository.nameWithOwner,
+    baseOid: input.baseOid,
+    message: splitMessage(input.commitMessage),
+    fileChanges: { additions: [{ path: input.file, contents: Buffer.from(input.content, "utf8").toString("base64") }] },
+  };
+  const action = `writing ${input.branch} in ${input.repository.nameWithOwner}`;
+  try {
+    if (input.pullRequest === undefined) {
+      const prOnly = { ...common, branch: input.branch, baseBranch: input.baseBranch, title: input.title, body: input.body };
+      const data =
+        input.branchRef === undefined
+          ? await octokit.graphql<{ createCommitOnBranch: { commit: { oid: string } }; createPullRequest: PullRequestPayload }>(
+              OPEN_PULL_REQUEST,
+              { ...prOnly, qualifiedBranch: `refs/heads/${input.branch}` },
+            )
+          : await octokit.graphql<{ createCommitOnBranch: { commit: { oid: string } }; createPullRequest: PullRequestPayload }>(
+              REUSE_BRANCH_AND_OPEN_PULL_REQUEST,
+              { ...prOnly, refId: input.branchRef.id },
+            );
+      return { action: "opened", ...data.createPullRequest.pullRequest, commit: data.createCommitOnBranch.commit.oid };
+    }
+    if (input.branchRef === undefined) throw new Error(`PR #${input.pullRequest.number} has no branch ${input.branch}`);
+    // A scratch name unique to this base, so a retry after a half-done attempt cannot collide.
+    const scratch = `release-promoter-scratch/${input.branch}/${input.baseOid.slice(0, 12)}-${Date.now().toString(36)}`;
+    const committed = await octokit.graphql<{ createRef: { ref: { id: string } }; createCommitOnBranch: { commit: { oid: string } } }>(
+      COMMIT_ON_SCRATCH_BRANCH,
+      { ...common, qualifiedScratch: `refs/heads/${scratch}`, scratch },
+    );
+    const moved = await octokit.graphql<{ updatePullRequest: PullRequestPayload }>(MOVE_BRANCH_AND_UPDATE_PULL_REQUEST, {
+      refId: input.branchRef.id,
+      oid: committed.createCommitOnBranch.commit.oid,
+      scratchRefId: committed.createRef.ref.id,
+      pullRequestId: input.pullRequest.id,
+      title: input.title,
+      body: input.body,
+    });
+    return { action: "updated", ...moved.updatePullRequest.pullRequest, commit: committed.createCommitOnBranch.commit.oid };
+  } catch (error) {
+    throw mapGitHubError(error, action);
+  }
+}

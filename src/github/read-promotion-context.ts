@@ -1,0 +1,168 @@
+import { CONFIG_PATH } from "../config/parse-config.js";
+import { PromoterError } from "../errors.js";
+import { mapGitHubError } from "./map-github-error.js";
+import type { Octokit, RepositoryName } from "./octokit.js";
+
+export const READ_PROMOTION_CONTEXT = /* GraphQL */ `
+  query ReadPromotionContext(
+    $infraOwner: String!
+    $infraName: String!
+    $configExpression: String!
+    $sourceOwner: String!
+    $sourceName: String!
+    $tagRef: String!
+  ) {
+    infra: repository(owner: $infraOwner, name: $infraName) {
+      id
+      nameWithOwner
+      url
+      defaultBranchRef {
+        name
+        target {
+          oid
+        }
+      }
+      config: object(expression: $configExpression) {
+        ... on Blob {
+          text
+          isBinary
+        }
+      }
+    }
+    source: repository(owner: $sourceOwner, name: $sourceName) {
+      nameWithOwner
+      url
+      defaultBranchRef {
+        name
+        compare(headRef: $tagRef) {
+          status
+          aheadBy
+        }
+      }
+      tag: ref(qualifiedName: $tagRef) {
+        target {
+          __typename
+          oid
+          ... on Tag {
+            target {
+              __typename
+              oid
+              ... on Tag {
+                target {
+                  __typename
+                  oid
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+`;
+
+interface GitObject {
+  __typename: string;
+  oid: string;
+  target?: GitObject;
+}
+
+interface ReadPromotionContextResponse {
+  infra: {
+    id: string;
+    nameWithOwner: string;
+    url: string;
+    defaultBranchRef: { name: string; target: { oid: string } } | null;
+    config: { text: string | null; isBinary: boolean | null } | null;
+  } | null;
+  source: {
+    nameWithOwner: string;
+    url: string;
+    defaultBranchRef: { name: string; compare: { status: string; aheadBy: number } | null } | null;
+    tag: { target: GitObject } | null;
+  } | null;
+}
+
+export interface PromotionContext {
+  infra: {
+    id: string;
+    nameWithOwner: string;
+    url: string;
+    defaultBranch: string;
+    headOid: string;
+    /** Text of the central config, or undefined when the file does not exist. */
+    configText: string | undefined;
+  };
+  source: {
+    nameWithOwner: string;
+    url: string;
+    defaultBranch: string;
+    /** The tagged commit (annotated tags peeled), or undefined when the tag is gone. */
+    commit: string | undefined;
+    /** Whether the tagged commit is reachable from the default branch. */
+    onDefaultBranch: boolean;
+  };
+}
+
+/** One GraphQL read: the central config, the infra head, the tagged commit and its reachability. */
+export async function readPromotionContext(
+  octokit: Octokit,
+  args: { infra: RepositoryName; source: RepositoryName; tag: string },
+): Promise<PromotionContext> {
+  let data: ReadPromotionContextResponse;
+  try {
+    data = await octokit.graphql<ReadPromotionContextResponse>(READ_PROMOTION_CONTEXT, {
+      infraOwner: args.infra.owner,
+      infraName: args.infra.name,
+      configExpression: `HEAD:${CONFIG_PATH}`,
+      sourceOwner: args.source.owner,
+      sourceName: args.source.name,
+      tagRef: `refs/tags/${args.tag}`,
+    });
+  } catch (error) {
+    // A repository the installation cannot see comes back as a NOT_FOUND error with partial data.
+    const partial = (error as { data?: ReadPromotionContextResponse }).data;
+    if (partial?.infra === null || partial?.source === null) data = partial;
+    else throw mapGitHubError(error, `reading ${args.infra.owner}/${args.infra.name} and ${args.source.owner}/${args.source.name}`);
+  }
+  const infraName = `${args.infra.owner}/${args.infra.name}`;
+  if (data.infra === null || data.infra.defaultBranchRef === null) {
+    throw new PromoterError(
+      "config_missing",
+      `The infra repository ${infraName} is not visible to the app or has no default branch. ` +
+        `Install the app on it, or set INFRA_REPOSITORY to the right repository.`,
+    );
+  }
+  if (data.source === null || data.source.defaultBranchRef === null) {
+    throw mapGitHubError({ status: 404, message: "repository not found" }, `reading ${args.source.owner}/${args.source.name}`);
+  }
+  const config = data.infra.config;
+  if (config?.isBinary) {
+    throw new PromoterError("config_invalid", `${CONFIG_PATH} in ${infraName} is not a text file.`);
+  }
+  const status = data.source.defaultBranchRef.compare?.status;
+  return {
+    infra: {
+      id: data.infra.id,
+      nameWithOwner: data.infra.nameWithOwner,
+      url: data.infra.url,
+      defaultBranch: data.infra.defaultBranchRef.name,
+      headOid: data.infra.defaultBranchRef.target.oid,
+      configText: config?.text ?? undefined,
+    },
+    source: {
+      nameWithOwner: data.source.nameWithOwner,
+      url: data.source.url,
+      defaultBranch: data.source.defaultBranchRef.name,
+      commit: data.source.tag === null ? undefined : peel(data.source.tag.target),
+      // compare(base: default branch, head: tag): the tag is on the branch when it is behind or identical.
+      onDefaultBranch: status === "BEHIND" || status === "IDENTICAL",
+    },
+  };
+}
+
+function peel(object: GitObject): string | undefined {
+  let current: GitObject | undefined = object;
+  while (current !== undefined && current.__typename === "Tag") current = current.target;
+  return current?.__typename === "Commit" ? current.oid : undefined;
+}

@@ -1,0 +1,97 @@
+import { mapGitHubError } from "./map-github-error.js";
+import type { Octokit, RepositoryName } from "./octokit.js";
+
+export interface TargetRequest {
+  file: string;
+  branch: string;
+}
+
+export interface TargetState {
+  /** The file on the infra default branch at `baseOid`, or undefined when missing. */
+  baseText: string | undefined;
+  /** The promotion branch, when it exists. */
+  branchRef: { id: string; oid: string } | undefined;
+  /** The file on the promotion branch, when the branch exists. */
+  branchText: string | undefined;
+  /** The open PR from the promotion branch into the default branch, if any. */
+  pullRequest: { id: string; number: number; url: string } | undefined;
+}
+
+/**
+ * The read of the targets, for every environment at once: one GraphQL request whatever their
+ * number (aliases t0, t1, …). Files are read at the head oid seen in the first read, so the
+ * plan and the branch base agree.
+ */
+export function readPromotionTargetsDocument(count: number): string {
+  const variables: string[] = ["$owner: String!", "$name: String!", "$defaultBranch: String!"];
+  const fields: string[] = [];
+  for (let i = 0; i < count; i++) {
+    variables.push(`$base${i}: String!`, `$head${i}: String!`, `$ref${i}: String!`, `$branch${i}: String!`);
+    fields.push(`
+    base${i}: object(expression: $base${i}) {
+      ... on Blob {
+        text
+      }
+    }
+    head${i}: object(expression: $head${i}) {
+      ... on Blob {
+        text
+      }
+    }
+    ref${i}: ref(qualifiedName: $ref${i}) {
+      id
+      target {
+        oid
+      }
+    }
+    pulls${i}: pullRequests(headRefName: $branch${i}, baseRefName: $defaultBranch, states: [OPEN], first: 1) {
+      nodes {
+        id
+        number
+        url
+      }
+    }`);
+  }
+  return `query ReadPromotionTargets(${variables.join(", ")}) {
+  repository(owner: $owner, name: $name) {${fields.join("")}
+  }
+}`;
+}
+
+type Blob = { text: string | null } | null;
+type Ref = { id: string; target: { oid: string } } | null;
+type Pulls = { nodes: Array<{ id: string; number: number; url: string } | null> | null };
+
+export async function readPromotionTargets(
+  octokit: Octokit,
+  args: { infra: RepositoryName; defaultBranch: string; baseOid: string; targets: TargetRequest[] },
+): Promise<TargetState[]> {
+  const variables: Record<string, string> = {
+    owner: args.infra.owner,
+    name: args.infra.name,
+    defaultBranch: args.defaultBranch,
+  };
+  args.targets.forEach((target, i) => {
+    variables[`base${i}`] = `${args.baseOid}:${target.file}`;
+    variables[`head${i}`] = `refs/heads/${target.branch}:${target.file}`;
+    variables[`ref${i}`] = `refs/heads/${target.branch}`;
+    variables[`branch${i}`] = target.branch;
+  });
+  let data: { repository: Record<string, Blob | Ref | Pulls> };
+  try {
+    data = await octokit.graphql(readPromotionTargetsDocument(args.targets.length), variables);
+  } catch (error) {
+    throw mapGitHubError(error, `reading ${args.infra.owner}/${args.infra.name}`);
+  }
+  const repository = data.repository;
+  return args.targets.map((_, i) => {
+    const ref = repository[`ref${i}`] as Ref;
+    const pull = (repository[`pulls${i}`] as Pulls).nodes?.find((node) => node !== null) ?? undefined;
+    return {
+      baseText: (repository[`base${i}`] as Blob)?.text ?? undefined,
+      branchRef: ref === null ? undefined : { id: ref.id, oid: ref.target.oid },
+      branchText: ref === null ? undefined : ((repository[`head${i}`] as Blob)?.text ?? undefined),
+      pullRequest: pull === null ? undefined : pull,
+    };
+  });
+}

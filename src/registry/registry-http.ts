@@ -1,0 +1,65 @@
+import { invalidResponseError, networkError } from "./registry-errors.js";
+import type { PromoterError } from "../errors.js";
+
+/** The per-call state of one resolution: injected fetch, timeouts and the request count. */
+export interface RegistryHttp {
+  fetch: typeof fetch;
+  requestTimeoutMs: number;
+  now: () => number;
+  requests: number;
+}
+
+/**
+ * One HTTP request with a timeout covering headers and body. Network failures and timeouts
+ * become `registry_unavailable`; any response (even 5xx) is returned for the caller to map.
+ * `target` names what we talk to in messages ("registry ghcr.io", "token endpoint …").
+ */
+export async function send(
+  http: RegistryHttp,
+  target: string,
+  url: URL,
+  init: { method: "GET" | "HEAD"; headers: Record<string, string> },
+): Promise<Response> {
+  const signal = AbortSignal.timeout(http.requestTimeoutMs);
+  http.requests += 1;
+  try {
+    return await http.fetch(url, { method: init.method, headers: init.headers, signal, redirect: "follow" });
+  } catch (error) {
+    throw networkError(target, error, http.requestTimeoutMs);
+  }
+}
+
+/** Reads a body up to `limit` bytes; a body cut short by the timeout is `registry_unavailable`. */
+export async function readBody(
+  http: RegistryHttp,
+  target: string,
+  response: Response,
+  limit: number,
+): Promise<Uint8Array> {
+  const declared = Number(response.headers.get("content-length") ?? "0");
+  if (declared > limit) {
+    await discardBody(response);
+    throw tooLarge(target, limit);
+  }
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(await response.arrayBuffer());
+  } catch (error) {
+    throw networkError(target, error, http.requestTimeoutMs);
+  }
+  if (bytes.byteLength > limit) throw tooLarge(target, limit);
+  return bytes;
+}
+
+/** Frees the connection of a response whose body we do not need. */
+export async function discardBody(response: Response): Promise<void> {
+  try {
+    await response.body?.cancel();
+  } catch {
+    // The body is of no interest; a failure to cancel it changes nothing.
+  }
+}
+
+function tooLarge(target: string, limit: number): PromoterError {
+  return invalidResponseError(`${target} sent a response larger than ${limit} bytes`);
+}

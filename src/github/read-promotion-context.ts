@@ -11,6 +11,7 @@ export const READ_PROMOTION_CONTEXT = /* GraphQL */ `
     $sourceOwner: String!
     $sourceName: String!
     $tagRef: String!
+    $checkName: String!
   ) {
     infra: repository(owner: $infraOwner, name: $infraName) {
       id
@@ -43,14 +44,17 @@ export const READ_PROMOTION_CONTEXT = /* GraphQL */ `
         target {
           __typename
           oid
+          ...ReportedChecks
           ... on Tag {
             target {
               __typename
               oid
+              ...ReportedChecks
               ... on Tag {
                 target {
                   __typename
                   oid
+                  ...ReportedChecks
                 }
               }
             }
@@ -59,12 +63,46 @@ export const READ_PROMOTION_CONTEXT = /* GraphQL */ `
       }
     }
   }
+
+  fragment ReportedChecks on Commit {
+    checkSuites(first: 10, filterBy: { checkName: $checkName }) {
+      nodes {
+        checkRuns(last: 1, filterBy: { checkName: $checkName }) {
+          nodes {
+            databaseId
+            status
+            conclusion
+            title
+            summary
+          }
+        }
+      }
+    }
+  }
 `;
+
+interface ReportedCheckRun {
+  databaseId: number | null;
+  status: string;
+  conclusion: string | null;
+  title: string | null;
+  summary: string | null;
+}
 
 interface GitObject {
   __typename: string;
   oid: string;
   target?: GitObject;
+  checkSuites?: { nodes: Array<{ checkRuns: { nodes: Array<ReportedCheckRun | null> | null } | null } | null> | null };
+}
+
+/** The app's latest check run on the tagged commit, to avoid writing the same report twice. */
+export interface ExistingCheckRun {
+  id: number;
+  status: string;
+  conclusion: string | undefined;
+  title: string | undefined;
+  summary: string | undefined;
 }
 
 interface ReadPromotionContextResponse {
@@ -101,13 +139,15 @@ export interface PromotionContext {
     commit: string | undefined;
     /** Whether the tagged commit is reachable from the default branch. */
     onDefaultBranch: boolean;
+    /** Our latest check run on the tagged commit, if any. */
+    checkRun: ExistingCheckRun | undefined;
   };
 }
 
 /** One GraphQL read: the central config, the infra head, the tagged commit and its reachability. */
 export async function readPromotionContext(
   octokit: Octokit,
-  args: { infra: RepositoryName; source: RepositoryName; tag: string },
+  args: { infra: RepositoryName; source: RepositoryName; tag: string; checkName: string },
 ): Promise<PromotionContext> {
   let data: ReadPromotionContextResponse;
   try {
@@ -118,6 +158,7 @@ export async function readPromotionContext(
       sourceOwner: args.source.owner,
       sourceName: args.source.name,
       tagRef: `refs/tags/${args.tag}`,
+      checkName: args.checkName,
     });
   } catch (error) {
     // A repository the installation cannot see comes back as a NOT_FOUND error with partial data.
@@ -141,6 +182,7 @@ export async function readPromotionContext(
     throw new PromoterError("config_invalid", `${CONFIG_PATH} in ${infraName} is not a text file.`);
   }
   const status = data.source.defaultBranchRef.compare?.status;
+  const commit = data.source.tag === null ? undefined : peel(data.source.tag.target);
   return {
     infra: {
       id: data.infra.id,
@@ -154,15 +196,33 @@ export async function readPromotionContext(
       nameWithOwner: data.source.nameWithOwner,
       url: data.source.url,
       defaultBranch: data.source.defaultBranchRef.name,
-      commit: data.source.tag === null ? undefined : peel(data.source.tag.target),
+      commit: commit?.oid,
       // compare(base: default branch, head: tag): the tag is on the branch when it is behind or identical.
       onDefaultBranch: status === "BEHIND" || status === "IDENTICAL",
+      checkRun: commit === undefined ? undefined : latestCheckRun(commit),
     },
   };
 }
 
-function peel(object: GitObject): string | undefined {
+function peel(object: GitObject): GitObject | undefined {
   let current: GitObject | undefined = object;
   while (current !== undefined && current.__typename === "Tag") current = current.target;
-  return current?.__typename === "Commit" ? current.oid : undefined;
+  return current?.__typename === "Commit" ? current : undefined;
+}
+
+function latestCheckRun(commit: GitObject): ExistingCheckRun | undefined {
+  const runs = (commit.checkSuites?.nodes ?? [])
+    .flatMap((suite) => suite?.checkRuns?.nodes ?? [])
+    .filter((run): run is ReportedCheckRun & { databaseId: number } => run !== null && run.databaseId !== null)
+    .sort((a, b) => b.databaseId - a.databaseId);
+  const run = runs[0];
+  return run === undefined
+    ? undefined
+    : {
+        id: run.databaseId,
+        status: run.status,
+        conclusion: run.conclusion?.toLowerCase() ?? undefined,
+        title: run.title ?? undefined,
+        summary: run.summary ?? undefined,
+      };
 }

@@ -1,0 +1,247 @@
+import type { Context } from "probot";
+import { type Config } from "../config/config.schema.js";
+import { parseConfig } from "../config/parse-config.js";
+import { type CheckReportText, type EnvironmentOutcome, reportOutcomes, reportRefusal } from "../core/check-report.js";
+import { planEnvironment } from "../core/plan-environment.js";
+import { renderImageTag, selectPromotion } from "../core/select-promotion.js";
+import { verifyTfvarsEdit } from "../editors/verify-tfvars-edit.js";
+import { PromoterError } from "../errors.js";
+import { ensurePullRequest } from "../github/ensure-pull-request.js";
+import { type RepositoryName, splitRepository } from "../github/octokit.js";
+import { type PromotionContext, readPromotionContext } from "../github/read-promotion-context.js";
+import { readPromotionTargets } from "../github/read-promotion-targets.js";
+import { CHECK_RUN_NAME, createCheckRun, updateCheckRun } from "../github/report-check-run.js";
+import { parseImageRepository } from "../registry/image-reference.js";
+import { resolveDigest } from "../registry/resolve-digest.js";
+import type { PromoterDependencies } from "../dependencies.js";
+
+type PushContext = Context<"push">;
+
+/**
+ * `push` of a tag → promotion. Answers the webhook at once; the promotion runs as a background
+ * task (it may wait for CI to push the image), serialised per source repository.
+ */
+export function onTagPush(deps: PromoterDependencies) {
+  return async (context: PushContext): Promise<void> => {
+    const { payload } = context;
+    if (!payload.ref.startsWith("refs/tags/") || payload.deleted) return;
+    const tag = payload.ref.slice("refs/tags/".length);
+    const key = `${payload.installation?.id ?? 0}:${payload.repository.full_name.toLowerCase()}`;
+    void deps.tasks.run(key, () => promoteTag(context, tag, deps));
+  };
+}
+
+/** The infra repository: INFRA_REPOSITORY as owner/name, or a name in the installation's owner. */
+export function infraRepositoryFor(env: PromoterDependencies["env"], owner: string): RepositoryName {
+  const configured = env.INFRA_REPOSITORY?.trim() || "infra";
+  return configured.includes("/") ? splitRepository(configured) : { owner, name: configured };
+}
+
+function looksLikeReleaseTag(tag: string): boolean {
+  return /^[^/]+-v\d/i.test(tag);
+}
+
+class Reporter {
+  private checkRunId: number | undefined;
+  constructor(
+    private readonly context: PushContext,
+    private readonly source: RepositoryName,
+    private readonly tag: string,
+    private readonly existing: PromotionContext["source"]["checkRun"],
+    private readonly headSha: string | undefined,
+  ) {}
+
+  /** Shows "in progress" while the promotion waits; created once, updated by `finish`. */
+  async progress(title: string, summary: string): Promise<void> {
+    if (this.headSha === undefined) return;
+    const report = { status: "in_progress" as const, title, summary };
+    if (this.checkRunId === undefined) {
+      this.checkRunId = await createCheckRun(this.context.octokit, this.source, this.headSha, this.tag, report);
+    } else {
+      await updateCheckRun(this.context.octokit, this.source, this.checkRunId, report);
+    }
+  }
+
+  async finish(text: CheckReportText): Promise<void> {
+    const log = this.context.log.child({ tag: this.tag, conclusion: text.conclusion });
+    if (this.headSha === undefined) {
+      log.warn({ reason: text.summary }, "no commit to report on");
+      return;
+    }
+    const report = { status: "completed" as const, ...text };
+    if (this.checkRunId !== undefined) {
+      await updateCheckRun(this.context.octokit, this.source, this.checkRunId, report);
+      return;
+    }
+    const e = this.existing;
+    if (e?.status === "COMPLETED" && e.conclusion === text.conclusion && e.title === text.title && e.summary === text.summary) {
+      log.info("check run already reports this");
+      return;
+    }
+    await createCheckRun(this.context.octokit, this.source, this.headSha, this.tag, report);
+  }
+}
+
+async function promoteTag(context: PushContext, tag: string, deps: PromoterDependencies): Promise<void> {
+  const { payload } = context;
+  const source = splitRepository(payload.repository.full_name);
+  const infra = infraRepositoryFor(deps.env, source.owner);
+  const log = context.log.child({ repository: payload.repository.full_name, tag });
+
+  const read = await readPromotionContext(context.octokit, { infra, source, tag, checkName: CHECK_RUN_NAME });
+  // The tagged commit (peeled); for a tag deleted since, the push payload's head commit.
+  const headSha = read.source.commit ?? payload.head_commit?.id ?? undefined;
+  const reporter = new Reporter(context, source, tag, read.source.checkRun, headSha);
+
+  try {
+    let config: Config;
+    try {
+      if (read.infra.configText === undefined) {
+        throw new PromoterError(
+          "config_missing",
+          `${read.infra.nameWithOwner} has no .github/release-promoter.yml on ${read.infra.defaultBranch}; nothing can be promoted until it exists.`,
+        );
+      }
+      config = parseConfig(read.infra.configText, `${read.infra.nameWithOwner}:.github/release-promoter.yml`);
+    } catch (error) {
+      // Only tags that look like release tags hear about a broken config; others are not ours.
+      if (!looksLikeReleaseTag(tag)) {
+        log.info({ code: (error as PromoterError).code }, "tag ignored: no usable config");
+        return;
+      }
+      throw error;
+    }
+
+    const selection = selectPromotion(config, payload.repository.full_name, tag);
+    if (selection.kind === "ignored") {
+      log.info({ reason: selection.reason }, "tag ignored");
+      return;
+    }
+    const { serviceName, service, release } = selection;
+    const slog = log.child({ service: serviceName });
+
+    if (read.source.commit === undefined) {
+      throw new PromoterError("tag_not_found", `Tag ${tag} no longer exists in ${read.source.nameWithOwner} (or does not point at a commit).`);
+    }
+    if (!read.source.onDefaultBranch) {
+      throw new PromoterError(
+        "not_on_default_branch",
+        `The commit ${read.source.commit.slice(0, 12)} tagged ${tag} is not on ${read.source.nameWithOwner}'s default branch ` +
+          `${read.source.defaultBranch}. Only commits merged to ${read.source.defaultBranch} are promoted (their image was built there); ` +
+          `tag a commit of ${read.source.defaultBranch}.`,
+      );
+    }
+
+    const imageTag = renderImageTag(service.imageTag, { sha: read.source.commit, tag, version: release.version });
+    const host = parseImageRepository(service.image).registry;
+    const auth = config.registries[host] ?? config.registries[service.image.split("/")[0] ?? ""];
+    const resolved = await resolveDigest({
+      image: service.image,
+      reference: imageTag,
+      auth,
+      env: deps.env,
+      wait: { timeoutMs: config.imageWaitSeconds * 1000, ...deps.registryWait },
+      fetch: deps.fetch,
+      sleep: deps.sleep,
+      onWait: async ({ attempt, delayMs, error }) => {
+        slog.info({ attempt, delayMs, code: error.code }, "waiting for image");
+        if (attempt === 1) {
+          await reporter.progress(
+            `Waiting for ${service.image}:${imageTag}`,
+            `${error.message}\n\nThe app keeps trying for up to ${config.imageWaitSeconds} s (imageWaitSeconds) and then fails.`,
+          );
+        }
+      },
+    });
+    const digest = resolved.digest;
+    const dlog = slog.child({ digest });
+
+    const environments = selection.environments;
+    const targets = await readPromotionTargets(context.octokit, {
+      infra,
+      defaultBranch: read.infra.defaultBranch,
+      baseOid: read.infra.headOid,
+      targets: environments.map(({ name, environment }) => ({ file: environment.file, branch: `release-promoter/${name}/${serviceName}` })),
+    });
+
+    const outcomes: EnvironmentOutcome[] = [];
+    for (const [i, { name, environment }] of environments.entries()) {
+      const target = targets[i]!;
+      const plan = planEnvironment({
+        serviceName,
+        service,
+        release,
+        environmentName: name,
+        environment,
+        digest,
+        baseText: target.baseText,
+        openPullRequest:
+          target.pullRequest === undefined ? undefined : { number: target.pullRequest.number, url: target.pullRequest.url, text: target.branchText },
+        source: {
+          repository: read.source.nameWithOwner,
+          url: read.source.url,
+          commit: read.source.commit,
+          pusher: payload.sender?.login ?? payload.pusher.name,
+        },
+      });
+      if (plan.outcome === "noop") {
+        outcomes.push(
+          plan.pullRequest === undefined
+            ? { environment: name, file: plan.file, outcome: "noop", reason: plan.reason }
+            : { environment: name, file: plan.file, outcome: "pull_request", number: plan.pullRequest.number, url: plan.pullRequest.url, version: release.version },
+        );
+        continue;
+      }
+      if (plan.outcome === "refused") {
+        outcomes.push({ environment: name, file: plan.file, outcome: "refused", code: plan.code, reason: plan.reason });
+        continue;
+      }
+      try {
+        await verifyTfvarsEdit(target.baseText ?? "", plan.content, service.variable, `${service.image}@${digest}`, { file: plan.file });
+        const pr = await ensurePullRequest(context.octokit, {
+          repository: { id: read.infra.id, nameWithOwner: read.infra.nameWithOwner },
+          baseBranch: read.infra.defaultBranch,
+          baseOid: read.infra.headOid,
+          branch: plan.branch,
+          branchRef: target.branchRef,
+          pullRequest: target.pullRequest,
+          file: plan.file,
+          content: plan.content,
+          commitMessage: plan.commitMessage,
+          title: plan.title,
+          body: plan.body,
+        });
+        dlog.info({ environment: name, pr: pr.number, action: pr.action }, "pull request ensured");
+        outcomes.push({
+          environment: name,
+          file: plan.file,
+          outcome: "pull_request",
+          number: pr.number,
+          url: pr.url,
+          version: release.version,
+          superseded: plan.supersededVersion,
+        });
+      } catch (error) {
+        if (!(error instanceof PromoterError)) throw error;
+        dlog.warn({ environment: name, code: error.code }, "environment not promoted");
+        outcomes.push({
+          environment: name,
+          file: plan.file,
+          outcome: error.code === "edit_not_isolated" ? "refused" : "failed",
+          code: error.code,
+          reason: error.message,
+        });
+      }
+    }
+    await reporter.finish(reportOutcomes(serviceName, tag, outcomes));
+  } catch (error) {
+    if (!(error instanceof PromoterError)) {
+      log.error({ err: error }, "promotion crashed");
+      await reporter.finish(reportRefusal(tag, "internal_error", "The app failed unexpectedly; its logs have the details. Nothing was changed."));
+      return;
+    }
+    log.warn({ code: error.code, retryable: error.retryable }, "tag not promoted");
+    await reporter.finish(reportRefusal(tag, error.code, error.message));
+  }
+}
+

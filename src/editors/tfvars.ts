@@ -1,0 +1,233 @@
+/**
+ * The tfvars editor: finds the one top-level `variable = "…"` assignment of a service and
+ * replaces its value and trailing release marker, leaving every other byte of the file as it was
+ * (comments, alignment, tabs, CRLF, a BOM, a missing final newline).
+ *
+ * Pure and synchronous. What it refuses, it refuses with a PromoterError that names the variable
+ * and the line and says how to fix the file. The result is proven afterwards with the real HCL
+ * parser (verify-tfvars-edit.ts).
+ *
+ * Decisions, checked against @cdktf/hcl2json (HashiCorp's HCL parser compiled to WASM):
+ * - A quoted name (`"core_image" = "…"`) is not an assignment: HCL rejects it ("Argument names
+ *   must not be quoted"), so it is ignored here and the file fails verification.
+ * - `core_image: "…"` is not an assignment either (HCL wants `=`; the parser rejects the file).
+ * - Keys inside maps, objects, lists and blocks are not top-level assignments and are ignored,
+ *   as is anything inside comments, strings, templates and heredocs.
+ * - The only comment allowed on the assignment's line is a trailing release marker
+ *   (`# core-v0.10.0` or `// core-v0.10.0`); it is rewritten as `# <marker>`. Any other comment
+ *   there is a human's, and the edit is refused rather than deleting it.
+ * - HCL normalises strings to Unicode NFC, so values are compared after NFC normalisation and a
+ *   value that is not NFC (or holds a lone surrogate) cannot be written.
+ */
+import { PromoterError } from "../errors.js";
+import {
+  HclSyntaxError,
+  decodeHclString,
+  encodeHclString,
+  isRepresentable,
+  lineEnd,
+  lineOf,
+  scanHcl,
+  type Token,
+} from "./hcl-scan.js";
+
+export interface TfvarsAssignment {
+  variable: string;
+  /** The decoded string value (HCL escapes decoded). */
+  value: string;
+  /** The trailing release marker comment without its `#`: `# core-v0.10.0` → `core-v0.10.0`. */
+  marker?: string;
+  /** 1-based line of the assignment. */
+  line: number;
+}
+
+export interface TfvarsChange {
+  variable: string;
+  value: string;
+  /** The release marker to write after the value, e.g. `core-v0.10.0`. */
+  marker: string;
+}
+
+export interface TfvarsEdit {
+  text: string;
+  previous: TfvarsAssignment;
+  /** False when the file already holds exactly this value and marker (then `text` is the input). */
+  changed: boolean;
+}
+
+export interface TfvarsOptions {
+  /** The file's path, used in messages only. */
+  file?: string;
+}
+
+/** `<lowercase-prefix>-v<semver>`: `core-v0.10.0`, `edge-bff-v1.2.3-rc.1`. */
+const MARKER =
+  /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*-v(?:0|[1-9]\d*)\.(?:0|[1-9]\d*)\.(?:0|[1-9]\d*)(?:-(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*)?(?:\+[0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*)?$/;
+
+const IDENTIFIER = /^[\p{ID_Start}_][\p{ID_Continue}-]*$/u;
+
+/** Finds the single top-level `variable = "..."` assignment. Throws PromoterError. */
+export function readTfvarsAssignment(text: string, variable: string, options: TfvarsOptions = {}): TfvarsAssignment {
+  return locateAssignment(text, variable, options.file ?? "the tfvars file").assignment;
+}
+
+/** Replaces exactly the value (and the marker) of that one assignment; every other byte unchanged. Throws PromoterError. */
+export function editTfvars(text: string, change: TfvarsChange, options: TfvarsOptions = {}): TfvarsEdit {
+  const { variable, value, marker } = change;
+  if (!isRepresentable(value)) {
+    throw new RangeError(`the new value of ${variable} is not well-formed NFC Unicode text, which HCL cannot hold`);
+  }
+  if (!MARKER.test(marker)) {
+    throw new RangeError(`release marker ${JSON.stringify(marker)} is not <prefix>-v<semver>`);
+  }
+  const found = locateAssignment(text, variable, options.file ?? "the tfvars file");
+  const previous = found.assignment;
+  if (previous.value === value && previous.marker === marker) return { text, previous, changed: false };
+
+  const { valueToken, markerComment } = found;
+  const quoted = encodeHclString(value);
+  const edited = markerComment
+    ? text.slice(0, valueToken.start) +
+      quoted +
+      text.slice(valueToken.end, markerComment.start) +
+      `# ${marker}` +
+      text.slice(markerComment.end)
+    : text.slice(0, valueToken.start) +
+      quoted +
+      text.slice(valueToken.end, lineEnd(text, valueToken.end)) +
+      ` # ${marker}` +
+      text.slice(lineEnd(text, valueToken.end));
+  return { text: edited, previous, changed: true };
+}
+
+/** Whether a comment's text (with `#` or `//`) is a release marker; returns the marker. */
+export function releaseMarkerOf(comment: string): string | undefined {
+  const body = comment.startsWith("#") ? comment.slice(1) : comment.startsWith("//") ? comment.slice(2) : undefined;
+  const marker = body?.trim();
+  return marker !== undefined && MARKER.test(marker) ? marker : undefined;
+}
+
+interface FoundAssignment {
+  assignment: TfvarsAssignment;
+  valueToken: Token;
+  /** The marker comment, its end trimmed of trailing whitespace (which the edit keeps). */
+  markerComment?: Token;
+}
+
+function locateAssignment(text: string, variable: string, file: string): FoundAssignment {
+  if (!IDENTIFIER.test(variable)) throw new RangeError(`${JSON.stringify(variable)} is not an HCL identifier`);
+
+  const candidates = topLevelStatements(text, file).filter((statement) => {
+    const [name, equals] = statement.filter((token) => token.kind !== "comment");
+    return name?.kind === "ident" && equals?.kind === "equals" && text.slice(name.start, name.end) === variable;
+  });
+  const lines = candidates.map((statement) => lineOf(text, nameOf(statement).start));
+  const [statement] = candidates;
+  if (statement === undefined) {
+    throw new PromoterError(
+      "variable_missing",
+      `${variable} is not assigned at the top level of ${file}; add a line ${variable} = "…" for the app to update`,
+    );
+  }
+  if (candidates.length > 1) {
+    const times = candidates.length === 2 ? "twice" : `${candidates.length} times`;
+    throw new PromoterError(
+      "variable_duplicated",
+      `${variable} is assigned ${times} in ${file} (lines ${listLines(lines)}); keep one assignment`,
+    );
+  }
+
+  const line = lines[0] ?? 1;
+  const where = `${variable} in ${file} (line ${line})`;
+  const [, , valueToken, ...rest] = statement.filter((token) => token.kind !== "comment");
+  if (valueToken?.kind === "heredoc") {
+    throw new PromoterError("variable_not_string", `${where} is a heredoc; write it as one quoted string: ${variable} = "…"`);
+  }
+  if (valueToken?.kind === "string" && valueToken.template) {
+    throw new PromoterError(
+      "variable_not_string",
+      `${where} contains an interpolation (\${…} or %{…}); write the value as a plain quoted string`,
+    );
+  }
+  if (valueToken?.kind !== "string" || rest.length > 0) {
+    throw new PromoterError(
+      "variable_not_string",
+      `${where} is not a quoted string; write it on one line as ${variable} = "…"`,
+    );
+  }
+
+  const comments = statement.filter((token) => token.kind === "comment");
+  const [comment] = comments;
+  const marker = comment && releaseMarkerOf(text.slice(comment.start, comment.end));
+  if (comment && (comments.length > 1 || comment.start < valueToken.end || marker === undefined)) {
+    const human = comments.find((c) => c.start < valueToken.end || !releaseMarkerOf(text.slice(c.start, c.end))) ?? comment;
+    throw new PromoterError(
+      "trailing_comment",
+      `${where} has a comment on its line (${excerpt(text.slice(human.start, human.end))}); ` +
+        `move the comment to its own line, the app only replaces a release marker like # core-v1.2.3`,
+    );
+  }
+
+  let value: string;
+  try {
+    value = decodeHclString(text.slice(valueToken.start, valueToken.end), valueToken.start);
+  } catch (error) {
+    if (!(error instanceof HclSyntaxError)) throw error;
+    throw new PromoterError("variable_not_string", `${where} has an ${error.message}; fix the string`);
+  }
+
+  const assignment: TfvarsAssignment = marker ? { variable, value, marker, line } : { variable, value, line };
+  if (!comment) return { assignment, valueToken };
+  const commentText = text.slice(comment.start, comment.end);
+  const markerComment = { ...comment, end: comment.start + commentText.trimEnd().length };
+  return { assignment, valueToken, markerComment };
+}
+
+/** The file's top-level statements: tokens between newlines outside brackets, comments included. */
+function topLevelStatements(text: string, file: string): Token[][] {
+  let tokens: Token[];
+  try {
+    tokens = scanHcl(text);
+  } catch (error) {
+    if (!(error instanceof HclSyntaxError)) throw error;
+    throw unreadable(file, `${error.message} at line ${lineOf(text, error.offset)}`);
+  }
+  const statements: Token[][] = [];
+  const open: Token[] = [];
+  let statement: Token[] = [];
+  for (const token of tokens) {
+    if (token.kind === "newline" && open.length === 0) {
+      if (statement.length > 0) statements.push(statement);
+      statement = [];
+      continue;
+    }
+    statement.push(token);
+    if (token.kind === "open") open.push(token);
+    if (token.kind === "close" && open.pop() === undefined) {
+      throw unreadable(file, `unexpected ${text[token.start]} at line ${lineOf(text, token.start)}`);
+    }
+  }
+  const unclosed = open[0];
+  if (unclosed) throw unreadable(file, `${text[unclosed.start]} at line ${lineOf(text, unclosed.start)} is never closed`);
+  if (statement.length > 0) statements.push(statement);
+  return statements;
+}
+
+function unreadable(file: string, reason: string): PromoterError {
+  return new PromoterError("edit_not_isolated", `${file} is not valid HCL (${reason}); fix the file so Terraform can read it`);
+}
+
+function nameOf(statement: Token[]): Token {
+  const name = statement.find((token) => token.kind !== "comment");
+  if (!name) throw new Error("unreachable: a candidate statement starts with a name");
+  return name;
+}
+
+function listLines(lines: number[]): string {
+  return lines.length <= 2 ? lines.join(" and ") : `${lines.slice(0, -1).join(", ")} and ${lines.at(-1)}`;
+}
+
+function excerpt(comment: string): string {
+  const trimmed = comment.trim();
+  return trimmed.length > 60 ? `${trimmed.slice(0, 57)}…` : trimmed;
+}

@@ -2,6 +2,7 @@ import semver from "semver";
 import type { EnvironmentConfig, ServiceConfig } from "../config/config.schema.js";
 import { PromoterError } from "../errors.js";
 import { editTfvars, readTfvarsAssignment } from "../editors/tfvars.js";
+import { verifyTfvarsEdit } from "../editors/verify-tfvars-edit.js";
 import { type ReleaseTag, parseReleaseTag } from "./parse-tag.js";
 import { branchName, pullRequestText } from "./pull-request-text.js";
 
@@ -154,5 +155,23 @@ export function planEnvironment(input: EnvironmentPlanInput): EnvironmentPlan {
     };
   } catch (error) {
     return refuse(error);
+  }
+}
+
+/**
+ * planEnvironment, then the proof: the new text is re-parsed with a real HCL parser and
+ * compared with the old; if anything but the one value changed, the plan becomes a refusal.
+ */
+export async function planVerifiedEnvironment(input: EnvironmentPlanInput): Promise<EnvironmentPlan> {
+  const plan = planEnvironment(input);
+  if (plan.outcome !== "change") return plan;
+  try {
+    await verifyTfvarsEdit(input.baseText ?? "", plan.content, input.service.variable, `${input.service.image}@${input.digest}`, {
+      file: plan.file,
+    });
+    return plan;
+  } catch (error) {
+    if (!(error instanceof PromoterError)) throw error;
+    return { outcome: "refused", environmentName: plan.environmentName, file: plan.file, branch: plan.branch, code: error.code, reason: error.message };
   }
 }

@@ -2,9 +2,8 @@ import type { Context } from "probot";
 import { type Config } from "../config/config.schema.js";
 import { parseConfig } from "../config/parse-config.js";
 import { type CheckReportText, type EnvironmentOutcome, reportOutcomes, reportRefusal } from "../core/check-report.js";
-import { planEnvironment } from "../core/plan-environment.js";
+import { planVerifiedEnvironment } from "../core/plan-environment.js";
 import { renderImageTag, selectPromotion } from "../core/select-promotion.js";
-import { verifyTfvarsEdit } from "../editors/verify-tfvars-edit.js";
 import { PromoterError } from "../errors.js";
 import { ensurePullRequest } from "../github/ensure-pull-request.js";
 import { type RepositoryName, splitRepository } from "../github/octokit.js";
@@ -167,7 +166,7 @@ async function promoteTag(context: PushContext, tag: string, deps: PromoterDepen
     const outcomes: EnvironmentOutcome[] = [];
     for (const [i, { name, environment }] of environments.entries()) {
       const target = targets[i]!;
-      const plan = planEnvironment({
+      const plan = await planVerifiedEnvironment({
         serviceName,
         service,
         release,
@@ -197,7 +196,6 @@ async function promoteTag(context: PushContext, tag: string, deps: PromoterDepen
         continue;
       }
       try {
-        await verifyTfvarsEdit(target.baseText ?? "", plan.content, service.variable, `${service.image}@${digest}`, { file: plan.file });
         const pr = await ensurePullRequest(context.octokit, {
           repository: { id: read.infra.id, nameWithOwner: read.infra.nameWithOwner },
           baseBranch: read.infra.defaultBranch,
@@ -227,7 +225,7 @@ async function promoteTag(context: PushContext, tag: string, deps: PromoterDepen
         outcomes.push({
           environment: name,
           file: plan.file,
-          outcome: error.code === "edit_not_isolated" ? "refused" : "failed",
+          outcome: "failed",
           code: error.code,
           reason: error.message,
         });

@@ -1,0 +1,70 @@
+import { parseArgs } from "node:util";
+import { UsageError } from "./command-result.js";
+import { PLAN_USAGE, runPlan } from "./plan-command.js";
+
+const USAGE = `Usage: release-promoter <command> [options]
+
+Commands:
+  plan    plan a promotion offline: the tfvars diff a tag would produce
+
+${PLAN_USAGE}`;
+
+export interface Io {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+}
+
+/** Runs the CLI and returns its exit status (the bin script exits with it). */
+export async function main(argv: string[], io: Io): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    if (command === undefined || command === "--help" || command === "-h" || command === "help") {
+      io.stdout(`${USAGE}\n`);
+      return command === undefined ? 2 : 0;
+    }
+    if (command !== "plan") throw new UsageError(`unknown command ${JSON.stringify(command)}`);
+    const { values } = parseArgs({
+      args: rest,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        config: { type: "string" },
+        infra: { type: "string" },
+        repository: { type: "string" },
+        tag: { type: "string" },
+        digest: { type: "string" },
+        env: { type: "string" },
+        commit: { type: "string" },
+        json: { type: "boolean", default: false },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    });
+    if (values.help) {
+      io.stdout(`${PLAN_USAGE}\n`);
+      return 0;
+    }
+    const missing = (["config", "infra", "repository", "tag", "digest"] as const).filter((key) => values[key] === undefined);
+    if (missing.length > 0) throw new UsageError(`missing ${missing.map((key) => `--${key}`).join(", ")}`);
+    const result = await runPlan({
+      config: values.config!,
+      infra: values.infra!,
+      repository: values.repository!,
+      tag: values.tag!,
+      digest: values.digest!,
+      env: values.env,
+      commit: values.commit,
+    });
+    if (values.json) io.stdout(`${JSON.stringify(result.json, null, 2)}\n`);
+    else {
+      if (result.stdout) io.stdout(result.stdout);
+      if (result.stderr) io.stderr(result.stderr);
+    }
+    return result.exitCode;
+  } catch (error) {
+    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
+      io.stderr(`release-promoter: ${(error as Error).message}\n\n${USAGE}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}

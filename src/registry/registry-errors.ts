@@ -37,7 +37,7 @@ export function invalidResponseError(message: string): PromoterError {
 export function networkError(target: string, error: unknown, timeoutMs: number): PromoterError {
   const name = error instanceof Error ? error.name : "";
   if (name === "TimeoutError" || name === "AbortError") {
-    return unavailableError(`${target} did not answer within ${timeoutMs / 1000}s`, { cause: error });
+    return unavailableError(`${target} did not answer within ${formatDuration(timeoutMs)}`, { cause: error });
   }
   const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
   const code = (cause as { code?: unknown } | null)?.code;

@@ -50,11 +50,21 @@ async function parseTfvars(text: string, file: string, problem: string, advice: 
   try {
     return await parse(name, text);
   } catch (error) {
-    const reason = error instanceof Error ? error.message.replace(/^parse config: \[(.*)\]$/s, "$1") : String(error);
-    throw new PromoterError("edit_not_isolated", `${problem} (${reason}); ${advice}`, { cause: error });
+    const message = error instanceof Error ? error.message : String(error);
+    throw new PromoterError("edit_not_isolated", `${problem} (${firstDiagnostic(message, name)}); ${advice}`, {
+      cause: error,
+    });
   }
 }
 
 function asTerraformJsonString(value: string): string {
   return value.replaceAll("${", () => "$${").replaceAll("%{", () => "%%{");
+}
+
+/** hcl2json reports `parse config: [<file>:3,1-2: Summary; Detail. <file>:4,…]`: keep the first. */
+function firstDiagnostic(message: string, name: string): string {
+  const list = message.replace(/^parse config: \[(.*)\]$/s, "$1");
+  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const [first = list, ...more] = list.split(new RegExp(` (?=${escaped}:\\d+,\\d+-)`));
+  return more.length === 0 ? first : `${first} and ${more.length} more`;
 }

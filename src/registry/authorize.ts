@@ -34,7 +34,7 @@ export async function authorize(
   const basic = challenges.find((challenge) => challenge.scheme === "basic");
   if (basic !== undefined) {
     if (target.credentials === undefined) {
-      throw unauthorizedError(target, "requires Basic credentials and none are configured");
+      throw unauthorizedError(target, `requires Basic credentials for ${target.repository} and none are configured`);
     }
     return basicAuthorization(target.credentials);
   }
@@ -42,13 +42,13 @@ export async function authorize(
   throw unauthorizedError(
     target,
     challenges.length === 0
-      ? "answered 401 without a WWW-Authenticate challenge"
-      : `asks for an unsupported authentication scheme (${challenges.map((c) => c.scheme).join(", ")})`,
+      ? `answered 401 for ${target.repository} without a WWW-Authenticate challenge`
+      : `asks for an unsupported authentication scheme (${challenges.map((c) => c.scheme).join(", ")}) for ${target.repository}`,
   );
 }
 
 /** `registry_unauthorized`, naming the registry and the credential used (never its value). */
-export function unauthorizedError(target: RegistryTarget, what: string): PromoterError {
+export function unauthorizedError(target: RegistryTarget, what: string, status?: number): PromoterError {
   const credential = describeCredential(target.credentials);
   const hint =
     target.credentials === undefined
@@ -56,7 +56,7 @@ export function unauthorizedError(target: RegistryTarget, what: string): Promote
       : `check that ${target.credentials.label.replace(/^env /, "")} can pull ${target.repository}`;
   return new PromoterError(
     "registry_unauthorized",
-    `registry ${target.registry} ${what} for ${target.repository} (credential: ${credential}); ${hint}`,
+    `registry ${target.registry} ${what} (${status === undefined ? "" : `HTTP ${status}; `}credential: ${credential}); ${hint}`,
     { retryable: false },
   );
 }
@@ -84,7 +84,11 @@ async function fetchToken(http: RegistryHttp, target: RegistryTarget, challenge:
   const response = await send(http, endpoint, url, { method: "GET", headers });
   if (response.status === 401 || response.status === 403) {
     await discardBody(response);
-    throw unauthorizedError(target, `token endpoint ${realm.origin}${realm.pathname} refused a pull token (HTTP ${response.status})`);
+    throw unauthorizedError(
+      target,
+      `token endpoint ${realm.origin}${realm.pathname} refused a pull token for ${target.repository}`,
+      response.status,
+    );
   }
   if (response.status === 429 || response.status >= 500) {
     await discardBody(response);

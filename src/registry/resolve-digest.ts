@@ -156,7 +156,7 @@ async function requestManifest(manifest: ManifestRequest, method: "HEAD" | "GET"
   if (status === 401 || status === 403) {
     await discardBody(response);
     manifest.authorization = undefined;
-    throw unauthorizedError(target, `refused ${method} of ${manifest.imageRef} (HTTP ${status})`);
+    throw unauthorizedError(target, `refused access to ${manifest.imageRef}`, status);
   }
   if (status === 404) {
     const codes = method === "GET" ? await errorCodes(manifest, response) : "";

@@ -1,0 +1,322 @@
+/**
+ * resolveDigest against Debian's real docker-registry (distribution 2.8.2): real blob uploads,
+ * real manifests, OCI indexes and Docker manifest lists, then the same images behind token auth
+ * (a JWT token server run by the test) and behind htpasswd Basic auth.
+ *
+ * Images are pushed once to an open registry; the token-auth and Basic-auth registries are
+ * separate instances serving the same storage directory.
+ *
+ * Needs /usr/bin/docker-registry, htpasswd and openssl: `.ci/install-test-deps.sh`. Without them
+ * this file fails (it never skips).
+ */
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PromoterError } from "../../src/errors.js";
+import { resolveDigest } from "../../src/registry/resolve-digest.js";
+import {
+  INSTALL_HINT,
+  MEDIA_TYPES,
+  pushImage,
+  pushIndex,
+  requireDockerRegistry,
+  sha256Digest,
+  startOciRegistry,
+  type BuiltManifest,
+  type OciRegistry,
+} from "../helpers/oci-registry.js";
+import { startTokenServer, type TokenServer } from "./token-server.js";
+
+
+const REPOSITORY = "acme/core-api";
+const COMMIT_SHA = "3f2a9c1e5b7d4f6a8c0e2b4d6f8a0c2e4b6d8f0a";
+const AUTH = { usernameEnv: "RP_REGISTRY_USER", passwordEnv: "RP_REGISTRY_PASSWORD" };
+const READER = { username: "ci-reader", password: "correct horse battery staple" };
+const WRONG_PASSWORD = "wrong-password-value";
+
+interface Pushed {
+  /** Tag → what we pushed and the digest the registry answered on the PUT. */
+  tags: Record<string, { manifest: BuiltManifest; answered: string }>;
+  platformDigests: string[];
+}
+
+let workDir: string;
+let open: OciRegistry | undefined;
+let tokenRegistry: OciRegistry | undefined;
+let basicRegistry: OciRegistry | undefined;
+let tokenServer: TokenServer | undefined;
+let pushed: Pushed;
+
+beforeAll(async () => {
+  requireDockerRegistry();
+  for (const tool of ["/usr/bin/htpasswd", "/usr/bin/openssl"]) {
+    if (!existsSync(tool)) throw new Error(`${tool} not found: ${INSTALL_HINT}`);
+  }
+  workDir = await mkdtemp(join(tmpdir(), "release-promoter-real-registry-"));
+  const storageDir = join(workDir, "storage");
+
+  open = await startOciRegistry({ storageDir });
+  pushed = await pushFixtures(open.url);
+
+  tokenServer = await startTokenServer({
+    dir: workDir,
+    service: "release-promoter-test-registry",
+    issuer: "release-promoter-test-issuer",
+    users: { [READER.username]: { password: READER.password, actions: ["pull"] } },
+  });
+  const htpasswdPath = join(workDir, "htpasswd");
+  const { stdout } = await execFileWithInput("htpasswd", ["-niB", READER.username], READER.password);
+  await writeFile(htpasswdPath, stdout);
+
+  [tokenRegistry, basicRegistry] = await Promise.all([
+    startOciRegistry({
+      storageDir,
+      auth: {
+        token: {
+          realm: tokenServer.realm,
+          service: tokenServer.service,
+          issuer: tokenServer.issuer,
+          rootCertBundle: tokenServer.certPath,
+        },
+      },
+    }),
+    startOciRegistry({ storageDir, auth: { htpasswd: { realm: "release-promoter test", path: htpasswdPath } } }),
+  ]);
+});
+
+afterAll(async () => {
+  await Promise.all([open?.stop(), tokenRegistry?.stop(), basicRegistry?.stop(), tokenServer?.stop()]);
+  if (workDir) await rm(workDir, { recursive: true, force: true });
+});
+
+async function pushFixtures(url: string): Promise<Pushed> {
+  const tags: Pushed["tags"] = {};
+  const platformDigests: string[] = [];
+  const platforms = [
+    { os: "linux", architecture: "amd64" },
+    { os: "linux", architecture: "arm64", variant: "v8" },
+  ];
+
+  for (const format of ["oci", "docker"] as const) {
+    // (a) OCI image index / (b) Docker manifest list over two platform manifests pushed by digest.
+    const manifests = [];
+    for (const platform of platforms) {
+      const image = await pushImage(url, REPOSITORY, {
+        format,
+        platform,
+        files: { "app/VERSION": `core-api ${format} ${platform.os}/${platform.architecture}\n` },
+      });
+      platformDigests.push(image.digest);
+      manifests.push(image.descriptor);
+    }
+    const tag = format === "oci" ? COMMIT_SHA : "docker-list";
+    const index = await pushIndex(url, REPOSITORY, { format, manifests, reference: tag });
+    tags[tag] = { manifest: index, answered: index.answeredDigest };
+
+    // (c) single-platform image manifests, pushed by tag.
+    const singleTag = format === "oci" ? "oci-single" : "docker-single";
+    const single = await pushImage(url, REPOSITORY, {
+      format,
+      platform: { os: "linux", architecture: "amd64" },
+      files: { "app/VERSION": `core-api ${format} single\n` },
+      reference: singleTag,
+    });
+    tags[singleTag] = { manifest: single, answered: single.digest };
+  }
+  return { tags, platformDigests };
+}
+
+describe("real docker-registry, no auth", () => {
+  it.each([
+    [COMMIT_SHA, MEDIA_TYPES.ociIndex],
+    ["docker-list", MEDIA_TYPES.dockerList],
+    ["oci-single", MEDIA_TYPES.ociManifest],
+    ["docker-single", MEDIA_TYPES.dockerManifest],
+  ])("resolves %s to the digest the registry answered on the PUT (%s)", async (tag, mediaType) => {
+    const { manifest, answered } = pushed.tags[tag]!;
+    const result = await resolveDigest({ image: `${open!.host}/${REPOSITORY}`, reference: tag, env: {} });
+    expect(result).toEqual({
+      digest: answered,
+      mediaType,
+      registry: open!.host,
+      repository: REPOSITORY,
+      requests: 1,
+    });
+    expect(result.digest).toBe(sha256Digest(manifest.bytes));
+  });
+
+  it("resolves a multi-arch tag to the index digest, never a platform's", async () => {
+    for (const tag of [COMMIT_SHA, "docker-list"]) {
+      const result = await resolveDigest({ image: `${open!.host}/${REPOSITORY}`, reference: tag, env: {} });
+      expect(pushed.platformDigests).not.toContain(result.digest);
+      expect(result.digest).toBe(pushed.tags[tag]!.answered);
+    }
+    expect(new Set(pushed.platformDigests).size).toBe(4);
+  });
+
+  it("fails with image_not_found naming image:tag and the registry", async () => {
+    const error = await resolveDigest({
+      image: `${open!.host}/${REPOSITORY}`,
+      reference: "never-pushed",
+      env: {},
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PromoterError);
+    expect(error).toMatchObject({ code: "image_not_found", retryable: true });
+    expect((error as Error).message).toBe(
+      `image ${open!.host}/${REPOSITORY}:never-pushed not found in registry ${open!.host} (HTTP 404); did CI push it?`,
+    );
+  });
+
+  it("waits for an image that CI pushes while we wait", async () => {
+    const waits: number[] = [];
+    let pushedLate: BuiltManifest | undefined;
+    const result = await resolveDigest({
+      image: `${open!.host}/${REPOSITORY}`,
+      reference: "pushed-late",
+      env: {},
+      wait: { timeoutMs: 10_000, initialDelayMs: 20, maxDelayMs: 100 },
+      onWait: async ({ attempt, error }) => {
+        waits.push(attempt);
+        expect(error.code).toBe("image_not_found");
+        if (attempt === 2) {
+          pushedLate = await pushImage(open!.url, REPOSITORY, {
+            format: "oci",
+            platform: { os: "linux", architecture: "amd64" },
+            files: { "app/VERSION": "pushed late\n" },
+            reference: "pushed-late",
+          });
+        }
+      },
+    });
+    expect(waits).toEqual([1, 2]);
+    expect(result.digest).toBe(pushedLate!.digest);
+    expect(result.requests).toBe(3);
+  });
+
+  it("gives up after the wait with a message that says how long it waited", async () => {
+    const error = await resolveDigest({
+      image: `${open!.host}/${REPOSITORY}`,
+      reference: "still-missing",
+      env: {},
+      wait: { timeoutMs: 200, initialDelayMs: 20, maxDelayMs: 50 },
+    }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "image_not_found" });
+    expect((error as Error).message).toBe(
+      `no image ${open!.host}/${REPOSITORY}:still-missing after 200ms; did CI push it? (registry ${open!.host} answered 404)`,
+    );
+  });
+});
+
+describe("real docker-registry, token auth", () => {
+  it("resolves with credentials from env vars, via a pull token", async () => {
+    const before = tokenServer!.requests.length;
+    const result = await resolveDigest({
+      image: `${tokenRegistry!.host}/${REPOSITORY}`,
+      reference: COMMIT_SHA,
+      auth: AUTH,
+      env: { RP_REGISTRY_USER: READER.username, RP_REGISTRY_PASSWORD: READER.password },
+    });
+    expect(result.digest).toBe(pushed.tags[COMMIT_SHA]!.answered);
+    expect(result.mediaType).toBe(MEDIA_TYPES.ociIndex);
+    expect(result.requests).toBe(3); // HEAD 401, token, HEAD with the token
+    expect(tokenServer!.requests.slice(before)).toEqual([
+      {
+        credential: READER.username,
+        service: "release-promoter-test-registry",
+        scopes: [`repository:${REPOSITORY}:pull`],
+        status: 200,
+      },
+    ]);
+  });
+
+  it("resolves every kind of manifest behind token auth", async () => {
+    for (const [tag, { answered }] of Object.entries(pushed.tags)) {
+      const result = await resolveDigest({
+        image: `${tokenRegistry!.host}/${REPOSITORY}`,
+        reference: tag,
+        auth: AUTH,
+        env: { RP_REGISTRY_USER: READER.username, RP_REGISTRY_PASSWORD: READER.password },
+      });
+      expect(result.digest).toBe(answered);
+    }
+  });
+
+  it("refuses anonymous access with registry_unauthorized naming 'anonymous'", async () => {
+    const error = await resolveDigest({
+      image: `${tokenRegistry!.host}/${REPOSITORY}`,
+      reference: COMMIT_SHA,
+      env: {},
+      wait: { timeoutMs: 10_000 },
+    }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "registry_unauthorized", retryable: false });
+    const message = (error as Error).message;
+    expect(message).toContain(`registry ${tokenRegistry!.host}`);
+    expect(message).toContain("credential: anonymous");
+  });
+
+  it("refuses wrong credentials with registry_unauthorized naming the env vars, not the secret", async () => {
+    const error = await resolveDigest({
+      image: `${tokenRegistry!.host}/${REPOSITORY}`,
+      reference: COMMIT_SHA,
+      auth: AUTH,
+      env: { RP_REGISTRY_USER: READER.username, RP_REGISTRY_PASSWORD: WRONG_PASSWORD },
+    }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "registry_unauthorized" });
+    const message = (error as Error).message;
+    expect(message).toContain(tokenRegistry!.host);
+    expect(message).toContain("RP_REGISTRY_USER/RP_REGISTRY_PASSWORD");
+    expect(message).not.toContain(WRONG_PASSWORD);
+  });
+});
+
+describe("real docker-registry, htpasswd Basic auth", () => {
+  it("resolves with correct credentials from env vars", async () => {
+    const result = await resolveDigest({
+      image: `${basicRegistry!.host}/${REPOSITORY}`,
+      reference: "docker-list",
+      auth: AUTH,
+      env: { RP_REGISTRY_USER: READER.username, RP_REGISTRY_PASSWORD: READER.password },
+    });
+    expect(result.digest).toBe(pushed.tags["docker-list"]!.answered);
+    expect(result.requests).toBe(2); // HEAD 401 Basic challenge, HEAD with credentials
+  });
+
+  it("refuses wrong credentials with registry_unauthorized naming the env vars, not the secret", async () => {
+    const error = await resolveDigest({
+      image: `${basicRegistry!.host}/${REPOSITORY}`,
+      reference: "docker-list",
+      auth: AUTH,
+      env: { RP_REGISTRY_USER: READER.username, RP_REGISTRY_PASSWORD: WRONG_PASSWORD },
+      wait: { timeoutMs: 10_000 },
+    }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "registry_unauthorized", retryable: false });
+    const message = (error as Error).message;
+    expect(message).toContain(`registry ${basicRegistry!.host}`);
+    expect(message).toContain("RP_REGISTRY_USER/RP_REGISTRY_PASSWORD");
+    expect(message).not.toContain(WRONG_PASSWORD);
+  });
+
+  it("refuses anonymous access naming 'anonymous'", async () => {
+    const error = await resolveDigest({
+      image: `${basicRegistry!.host}/${REPOSITORY}`,
+      reference: "docker-list",
+      env: {},
+    }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "registry_unauthorized" });
+    expect((error as Error).message).toContain("credential: anonymous");
+  });
+});
+
+function execFileWithInput(command: string, args: string[], input: string): Promise<{ stdout: string }> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(command, args, { env: { PATH: "/usr/bin:/bin" } }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`${command} failed: ${stderr || error.message}`));
+      else resolve({ stdout });
+    });
+    child.stdin?.end(input);
+  });
+}
+

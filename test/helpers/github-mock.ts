@@ -34,7 +34,10 @@ export class GitHubMock {
   private readonly problems: string[] = [];
   private readonly scope: nock.Scope;
   private readonly onNoMatch = (req: { method?: string; path?: string; href?: string; options?: { href?: string } }) => {
-    this.problems.push(`unexpected request: ${req.method ?? "?"} ${req.href ?? req.options?.href ?? req.path ?? "?"}`);
+    const href = req.href ?? req.options?.href ?? req.path ?? "?";
+    // Loopback traffic (the app's own server, a local registry) is let through on purpose.
+    if (/^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])[:/]/.test(href)) return;
+    this.problems.push(`unexpected request: ${req.method ?? "?"} ${href}`);
   };
 
   constructor(readonly baseUrl = GITHUB) {

@@ -1,0 +1,115 @@
+/**
+ * Starts the real app the way `probot run` does: Probot's Server on 127.0.0.1 at a free port,
+ * webhook signature checked with a secret, handlers loaded from `createApp`. Only the
+ * dependencies differ (a zero sleep, a task queue the test can await), never the code path.
+ */
+import { createHmac, generateKeyPairSync } from "node:crypto";
+import { createServer } from "node:net";
+import { Writable } from "node:stream";
+import { pino } from "pino";
+import { Probot, ProbotOctokit, Server } from "probot";
+import { BackgroundTasks } from "../../src/background-tasks.js";
+import type { PromoterDependencies } from "../../src/dependencies.js";
+import { createApp } from "../../src/index.js";
+
+export const WEBHOOK_SECRET = "test-webhook-secret";
+
+let privateKey: string | undefined;
+/** A throwaway RSA key made at run time: no key files in the project. */
+export function testPrivateKey(): string {
+  privateKey ??= generateKeyPairSync("rsa", {
+    modulusLength: 2048,
+    publicKeyEncoding: { type: "spki", format: "pem" },
+    privateKeyEncoding: { type: "pkcs1", format: "pem" },
+  }).privateKey;
+  return privateKey;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === "object" && address !== null ? address.port : 0));
+    });
+  });
+}
+
+export function signPayload(body: string, secret = WEBHOOK_SECRET): string {
+  return `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
+}
+
+/** Octokit without retries or throttling: a test sees each request once, and no shared throttle state. */
+export const TestOctokit = ProbotOctokit.defaults({ retry: { enabled: false }, throttle: { enabled: false } });
+
+export interface RunningApp {
+  url: string;
+  tasks: BackgroundTasks;
+  logs: Array<Record<string, unknown>>;
+  /** POSTs a signed webhook delivery and returns the HTTP status. */
+  deliver(event: string, payload: unknown, options?: { id?: string; signature?: string }): Promise<number>;
+  stop(): Promise<void>;
+}
+
+export async function startApp(options: { env: Record<string, string | undefined>; fetch?: typeof fetch; baseUrl?: string }): Promise<RunningApp> {
+  const logs: Array<Record<string, unknown>> = [];
+  const log = pino(
+    { level: "debug" },
+    new Writable({
+      write(chunk, _encoding, callback) {
+        for (const line of String(chunk).split("\n").filter(Boolean)) logs.push(JSON.parse(line) as Record<string, unknown>);
+        callback();
+      },
+    }),
+  );
+  const tasks = new BackgroundTasks((error, key) => log.error({ err: error, key }, "background task failed"));
+  const deps: Partial<PromoterDependencies> = {
+    env: options.env,
+    tasks,
+    fetch: options.fetch,
+    sleep: async () => undefined,
+  };
+  const port = await freePort();
+  const server = new Server({
+    host: "127.0.0.1",
+    port,
+    log,
+    Probot: Probot.defaults({
+      appId: 1,
+      privateKey: testPrivateKey(),
+      secret: WEBHOOK_SECRET,
+      Octokit: TestOctokit,
+      log,
+      ...(options.baseUrl === undefined ? {} : { baseUrl: options.baseUrl }),
+    }),
+  });
+  await server.load(createApp(deps));
+  await server.start();
+  const url = `http://127.0.0.1:${port}`;
+  let delivery = 0;
+  return {
+    url,
+    tasks,
+    logs,
+    async deliver(event, payload, deliverOptions = {}) {
+      const body = JSON.stringify(payload);
+      const response = await fetch(`${url}/api/github/webhooks`, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          "x-github-event": event,
+          "x-github-delivery": deliverOptions.id ?? `delivery-${++delivery}`,
+          "x-hub-signature-256": deliverOptions.signature ?? signPayload(body),
+        },
+        body,
+      });
+      await response.arrayBuffer();
+      return response.status;
+    },
+    async stop() {
+      await tasks.idle();
+      await server.stop();
+    },
+  };
+}

@@ -78,7 +78,7 @@ class Scanner {
     if (c === "#" || (c === "/" && c2 === "/")) return this.token("comment", start, lineEnd(text, start));
     if (c === "/" && c2 === "*") {
       const close = text.indexOf("*/", start + 2);
-      if (close === -1) throw new HclSyntaxError("unterminated /* comment", start);
+      if (close === -1) throw new HclSyntaxError("a /* comment is never closed", start);
       return this.token("comment", start, close + 2);
     }
     if (c === '"') return this.quoted(start);
@@ -113,7 +113,7 @@ class Scanner {
     for (;;) {
       const c = text[this.pos];
       if (c === undefined || c === "\n" || c === "\r") {
-        throw new HclSyntaxError("unterminated quoted string (quoted strings cannot span lines)", start);
+        throw new HclSyntaxError("a quoted string is not closed on its line", start);
       }
       if (c === '"') return this.token("string", start, this.pos + 1, template);
       if (c === "\\") {
@@ -142,7 +142,7 @@ class Scanner {
       atLineStart = text[this.pos] === "\n";
       if (atLineStart || this.templateSequence() === "none") this.pos += 1;
     }
-    throw new HclSyntaxError(`unterminated heredoc (no line with only ${marker})`, start);
+    throw new HclSyntaxError(`a heredoc is never closed (no line with only ${marker})`, start);
   }
 
   /**
@@ -166,7 +166,7 @@ class Scanner {
       if (token.kind === "open" && brace === "{") depth++;
       if (token.kind === "close" && brace === "}" && depth-- === 0) return "template";
     }
-    throw new HclSyntaxError(`unterminated ${c}{ template sequence`, start);
+    throw new HclSyntaxError(`a ${c}{ template sequence is never closed`, start);
   }
 }
 

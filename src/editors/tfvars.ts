@@ -190,7 +190,7 @@ function topLevelStatements(text: string, file: string): Token[][] {
     tokens = scanHcl(text);
   } catch (error) {
     if (!(error instanceof HclSyntaxError)) throw error;
-    throw unreadable(file, `${error.message} at line ${lineOf(text, error.offset)}`);
+    throw unreadable(file, `line ${lineOf(text, error.offset)}: ${error.message}`);
   }
   const statements: Token[][] = [];
   const open: Token[] = [];
@@ -204,11 +204,11 @@ function topLevelStatements(text: string, file: string): Token[][] {
     statement.push(token);
     if (token.kind === "open") open.push(token);
     if (token.kind === "close" && open.pop() === undefined) {
-      throw unreadable(file, `unexpected ${text[token.start]} at line ${lineOf(text, token.start)}`);
+      throw unreadable(file, `line ${lineOf(text, token.start)}: unexpected ${text[token.start]}`);
     }
   }
   const unclosed = open[0];
-  if (unclosed) throw unreadable(file, `${text[unclosed.start]} at line ${lineOf(text, unclosed.start)} is never closed`);
+  if (unclosed) throw unreadable(file, `line ${lineOf(text, unclosed.start)}: ${text[unclosed.start]} is never closed`);
   if (statement.length > 0) statements.push(statement);
   return statements;
 }

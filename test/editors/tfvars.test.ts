@@ -181,11 +181,13 @@ describe("refusals", () => {
     ["a comment before the value", `core_image = /* pinned */ "${OLD}"\n`, "trailing_comment", "(/* pinned */)"],
     ["a comment before the name", `/* pinned */ core_image = "${OLD}"\n`, "trailing_comment", "(/* pinned */)"],
     ["a marker and another comment", `core_image = "${OLD}" /* x */ # core-v0.9.0\n`, "trailing_comment", "(/* x */)"],
-    ["an unterminated string", `a = "x\ncore_image = "${OLD}"\n`, "edit_not_isolated", `${file} is not valid HCL (unterminated quoted string (quoted strings cannot span lines) at line 1)`],
-    ["an unterminated block comment", `/* a\ncore_image = "${OLD}"\n`, "edit_not_isolated", "unterminated /* comment at line 1"],
-    ["an unterminated heredoc", `a = <<EOT\ncore_image = "${OLD}"\n`, "edit_not_isolated", "unterminated heredoc (no line with only EOT) at line 1"],
-    ["an unclosed bracket", `a = [\ncore_image = "${OLD}"\n`, "edit_not_isolated", "[ at line 1 is never closed"],
-    ["an unexpected bracket", `a = 1 }\ncore_image = "${OLD}"\n`, "edit_not_isolated", "unexpected } at line 1"],
+    ["an unterminated string", `a = "x\ncore_image = "${OLD}"\n`, "edit_not_isolated", `${file} is not valid HCL (line 1: a quoted string is not closed on its line); fix the file so Terraform can read it`],
+    ["an unterminated block comment", `/* a\ncore_image = "${OLD}"\n`, "edit_not_isolated", "(line 1: a /* comment is never closed)"],
+    ["an unterminated heredoc", `a = <<EOT\ncore_image = "${OLD}"\n`, "edit_not_isolated", "(line 1: a heredoc is never closed (no line with only EOT))"],
+    ["an unclosed template", `a = "\${ "}"\ncore_image = "${OLD}"\n`, "edit_not_isolated", "(line 1: a ${ template sequence is never closed)"],
+    ["an unclosed template in a heredoc", `a = <<EOT\n\${ x\nEOT\n`, "edit_not_isolated", "(line 2: a ${ template sequence is never closed)"],
+    ["an unclosed bracket", `a = [\ncore_image = "${OLD}"\n`, "edit_not_isolated", "(line 1: [ is never closed)"],
+    ["an unexpected bracket", `a = 1 }\ncore_image = "${OLD}"\n`, "edit_not_isolated", "(line 1: unexpected })"],
   ])("refuses %s", (_, input, code, message) => {
     const read = refusal(() => readTfvarsAssignment(input, "core_image", { file }));
     expect(read.code).toBe(code);

@@ -116,7 +116,31 @@ interface FoundAssignment {
 
 function locateAssignment(text: string, variable: string, file: string): FoundAssignment {
   if (!IDENTIFIER.test(variable)) throw new RangeError(`${JSON.stringify(variable)} is not an HCL identifier`);
+  const { statement, line } = theOnlyAssignment(text, variable, file);
+  const where = `${variable} in ${file} (line ${line})`;
+  const valueToken = plainStringValue(statement, variable, where);
+  const markerComment = releaseMarkerComment(text, statement, valueToken, where);
 
+  let value: string;
+  try {
+    value = decodeHclString(text.slice(valueToken.start, valueToken.end), valueToken.start);
+  } catch (error) {
+    if (!(error instanceof HclSyntaxError)) throw error;
+    throw new PromoterError("variable_not_string", `${where} has an ${error.message}; fix the string`);
+  }
+
+  if (!markerComment) return { assignment: { variable, value, line }, valueToken };
+  const commentText = text.slice(markerComment.start, markerComment.end);
+  const marker = releaseMarkerOf(commentText);
+  return {
+    assignment: { variable, value, marker, line },
+    valueToken,
+    markerComment: { ...markerComment, end: markerComment.start + commentText.trimEnd().length },
+  };
+}
+
+/** The one top-level statement `variable = …`, refusing none and several. */
+function theOnlyAssignment(text: string, variable: string, file: string): { statement: Token[]; line: number } {
   const candidates = topLevelStatements(text, file).filter((statement) => {
     const [name, equals] = statement.filter((token) => token.kind !== "comment");
     return name?.kind === "ident" && equals?.kind === "equals" && text.slice(name.start, name.end) === variable;
@@ -136,9 +160,11 @@ function locateAssignment(text: string, variable: string, file: string): FoundAs
       `${variable} is assigned ${times} in ${file} (lines ${listLines(lines)}); keep one assignment`,
     );
   }
+  return { statement, line: lines[0] ?? 1 };
+}
 
-  const line = lines[0] ?? 1;
-  const where = `${variable} in ${file} (line ${line})`;
+/** The statement's value, which must be one quoted string without templates. */
+function plainStringValue(statement: Token[], variable: string, where: string): Token {
   const [, , valueToken, ...rest] = statement.filter((token) => token.kind !== "comment");
   if (valueToken?.kind === "heredoc") {
     throw new PromoterError("variable_not_string", `${where} is a heredoc; write it as one quoted string: ${variable} = "…"`);
@@ -155,32 +181,23 @@ function locateAssignment(text: string, variable: string, file: string): FoundAs
       `${where} is not a quoted string; write it on one line as ${variable} = "…"`,
     );
   }
+  return valueToken;
+}
 
+/** The statement's only comment, if any, which must be a release marker after the value. */
+function releaseMarkerComment(text: string, statement: Token[], valueToken: Token, where: string): Token | undefined {
   const comments = statement.filter((token) => token.kind === "comment");
-  const [comment] = comments;
-  const marker = comment && releaseMarkerOf(text.slice(comment.start, comment.end));
-  if (comment && (comments.length > 1 || comment.start < valueToken.end || marker === undefined)) {
-    const human = comments.find((c) => c.start < valueToken.end || !releaseMarkerOf(text.slice(c.start, c.end))) ?? comment;
+  const human = comments.find(
+    (comment, index) => index > 0 || comment.start < valueToken.end || !releaseMarkerOf(text.slice(comment.start, comment.end)),
+  );
+  if (human) {
     throw new PromoterError(
       "trailing_comment",
       `${where} has a comment on its line (${excerpt(text.slice(human.start, human.end))}); ` +
         `move the comment to its own line, the app only replaces a release marker like # core-v1.2.3`,
     );
   }
-
-  let value: string;
-  try {
-    value = decodeHclString(text.slice(valueToken.start, valueToken.end), valueToken.start);
-  } catch (error) {
-    if (!(error instanceof HclSyntaxError)) throw error;
-    throw new PromoterError("variable_not_string", `${where} has an ${error.message}; fix the string`);
-  }
-
-  const assignment: TfvarsAssignment = marker ? { variable, value, marker, line } : { variable, value, line };
-  if (!comment) return { assignment, valueToken };
-  const commentText = text.slice(comment.start, comment.end);
-  const markerComment = { ...comment, end: comment.start + commentText.trimEnd().length };
-  return { assignment, valueToken, markerComment };
+  return comments[0];
 }
 
 /** The file's top-level statements: tokens between newlines outside brackets, comments included. */
@@ -228,6 +245,6 @@ function listLines(lines: number[]): string {
 }
 
 function excerpt(comment: string): string {
-  const trimmed = comment.trim();
+  const trimmed = comment.trim().replace(/\s+/g, " ");
   return trimmed.length > 60 ? `${trimmed.slice(0, 57)}…` : trimmed;
 }

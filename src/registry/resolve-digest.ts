@@ -14,6 +14,7 @@ import { discardBody, readBody, send, type RegistryHttp } from "./registry-http.
 import { retryWithBackoff, type GiveUp, type WaitInfo, type WaitOptions } from "./retry-with-backoff.js";
 
 export type { RegistryAuth } from "./read-credentials.js";
+export type { WaitInfo, WaitOptions } from "./retry-with-backoff.js";
 
 export interface ResolveDigestOptions {
   /** Image repository as configured, e.g. "ghcr.io/acme/core-api". */

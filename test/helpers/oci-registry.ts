@@ -17,7 +17,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 
-export const DOCKER_REGISTRY_BIN = "/usr/bin/docker-registry";
+/** Debian's path; DOCKER_REGISTRY_BIN overrides it (another install, or proving the failure). */
+export const DOCKER_REGISTRY_BIN = process.env["DOCKER_REGISTRY_BIN"] ?? "/usr/bin/docker-registry";
 const SETPRIV_BIN = "/usr/bin/setpriv";
 
 export const INSTALL_HINT =

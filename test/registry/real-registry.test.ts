@@ -43,14 +43,42 @@ interface Pushed {
   platformDigests: string[];
 }
 
-let workDir: string;
-let open: OciRegistry | undefined;
-let tokenRegistry: OciRegistry | undefined;
-let basicRegistry: OciRegistry | undefined;
-let tokenServer: TokenServer | undefined;
-let pushed: Pushed;
+interface Running {
+  open: OciRegistry;
+  tokenRegistry: OciRegistry;
+  basicRegistry: OciRegistry;
+  tokenServer: TokenServer;
+  pushed: Pushed;
+}
+
+let workDir: string | undefined;
+const started: Array<{ stop(): Promise<void> }> = [];
+let running: Running | undefined;
+let setupError: unknown;
+
+/**
+ * The registries, or the reason they could not start. Every test calls this, so a missing
+ * docker-registry makes every test FAIL with the install hint instead of being skipped.
+ */
+function ready(): Running {
+  if (running === undefined) throw setupError ?? new Error("real-registry setup did not run");
+  return running;
+}
 
 beforeAll(async () => {
+  try {
+    running = await startAll();
+  } catch (error) {
+    setupError = error;
+  }
+});
+
+afterAll(async () => {
+  await Promise.all(started.map((server) => server.stop()));
+  if (workDir !== undefined) await rm(workDir, { recursive: true, force: true });
+});
+
+async function startAll(): Promise<Running> {
   requireDockerRegistry();
   for (const tool of ["/usr/bin/htpasswd", "/usr/bin/openssl"]) {
     if (!existsSync(tool)) throw new Error(`${tool} not found: ${INSTALL_HINT}`);
@@ -58,39 +86,41 @@ beforeAll(async () => {
   workDir = await mkdtemp(join(tmpdir(), "release-promoter-real-registry-"));
   const storageDir = join(workDir, "storage");
 
-  open = await startOciRegistry({ storageDir });
-  pushed = await pushFixtures(open.url);
+  const open = await startOciRegistry({ storageDir });
+  started.push(open);
+  const pushed = await pushFixtures(open.url);
 
-  tokenServer = await startTokenServer({
+  const tokenServer = await startTokenServer({
     dir: workDir,
     service: "release-promoter-test-registry",
     issuer: "release-promoter-test-issuer",
     users: { [READER.username]: { password: READER.password, actions: ["pull"] } },
   });
+  started.push(tokenServer);
   const htpasswdPath = join(workDir, "htpasswd");
   const { stdout } = await execFileWithInput("htpasswd", ["-niB", READER.username], READER.password);
   await writeFile(htpasswdPath, stdout);
 
-  [tokenRegistry, basicRegistry] = await Promise.all([
-    startOciRegistry({
-      storageDir,
-      auth: {
-        token: {
-          realm: tokenServer.realm,
-          service: tokenServer.service,
-          issuer: tokenServer.issuer,
-          rootCertBundle: tokenServer.certPath,
-        },
+  // Same storage, separate instances: the images pushed above, now behind auth.
+  const tokenRegistry = await startOciRegistry({
+    storageDir,
+    auth: {
+      token: {
+        realm: tokenServer.realm,
+        service: tokenServer.service,
+        issuer: tokenServer.issuer,
+        rootCertBundle: tokenServer.certPath,
       },
-    }),
-    startOciRegistry({ storageDir, auth: { htpasswd: { realm: "release-promoter test", path: htpasswdPath } } }),
-  ]);
-});
-
-afterAll(async () => {
-  await Promise.all([open?.stop(), tokenRegistry?.stop(), basicRegistry?.stop(), tokenServer?.stop()]);
-  if (workDir) await rm(workDir, { recursive: true, force: true });
-});
+    },
+  });
+  started.push(tokenRegistry);
+  const basicRegistry = await startOciRegistry({
+    storageDir,
+    auth: { htpasswd: { realm: "release-promoter test", path: htpasswdPath } },
+  });
+  started.push(basicRegistry);
+  return { open, tokenRegistry, basicRegistry, tokenServer, pushed };
+}
 
 async function pushFixtures(url: string): Promise<Pushed> {
   const tags: Pushed["tags"] = {};
@@ -136,12 +166,13 @@ describe("real docker-registry, no auth", () => {
     ["oci-single", MEDIA_TYPES.ociManifest],
     ["docker-single", MEDIA_TYPES.dockerManifest],
   ])("resolves %s to the digest the registry answered on the PUT (%s)", async (tag, mediaType) => {
+    const { open, pushed } = ready();
     const { manifest, answered } = pushed.tags[tag]!;
-    const result = await resolveDigest({ image: `${open!.host}/${REPOSITORY}`, reference: tag, env: {} });
+    const result = await resolveDigest({ image: `${open.host}/${REPOSITORY}`, reference: tag, env: {} });
     expect(result).toEqual({
       digest: answered,
       mediaType,
-      registry: open!.host,
+      registry: open.host,
       repository: REPOSITORY,
       requests: 1,
     });
@@ -149,8 +180,9 @@ describe("real docker-registry, no auth", () => {
   });
 
   it("resolves a multi-arch tag to the index digest, never a platform's", async () => {
+    const { open, pushed } = ready();
     for (const tag of [COMMIT_SHA, "docker-list"]) {
-      const result = await resolveDigest({ image: `${open!.host}/${REPOSITORY}`, reference: tag, env: {} });
+      const result = await resolveDigest({ image: `${open.host}/${REPOSITORY}`, reference: tag, env: {} });
       expect(pushed.platformDigests).not.toContain(result.digest);
       expect(result.digest).toBe(pushed.tags[tag]!.answered);
     }
@@ -158,23 +190,25 @@ describe("real docker-registry, no auth", () => {
   });
 
   it("fails with image_not_found naming image:tag and the registry", async () => {
+    const { open } = ready();
     const error = await resolveDigest({
-      image: `${open!.host}/${REPOSITORY}`,
+      image: `${open.host}/${REPOSITORY}`,
       reference: "never-pushed",
       env: {},
     }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PromoterError);
     expect(error).toMatchObject({ code: "image_not_found", retryable: true });
     expect((error as Error).message).toBe(
-      `image ${open!.host}/${REPOSITORY}:never-pushed not found in registry ${open!.host} (HTTP 404); did CI push it?`,
+      `image ${open.host}/${REPOSITORY}:never-pushed not found in registry ${open.host} (HTTP 404); did CI push it?`,
     );
   });
 
   it("waits for an image that CI pushes while we wait", async () => {
+    const { open } = ready();
     const waits: number[] = [];
     let pushedLate: BuiltManifest | undefined;
     const result = await resolveDigest({
-      image: `${open!.host}/${REPOSITORY}`,
+      image: `${open.host}/${REPOSITORY}`,
       reference: "pushed-late",
       env: {},
       wait: { timeoutMs: 10_000, initialDelayMs: 20, maxDelayMs: 100 },
@@ -182,7 +216,7 @@ describe("real docker-registry, no auth", () => {
         waits.push(attempt);
         expect(error.code).toBe("image_not_found");
         if (attempt === 2) {
-          pushedLate = await pushImage(open!.url, REPOSITORY, {
+          pushedLate = await pushImage(open.url, REPOSITORY, {
             format: "oci",
             platform: { os: "linux", architecture: "amd64" },
             files: { "app/VERSION": "pushed late\n" },
@@ -197,24 +231,26 @@ describe("real docker-registry, no auth", () => {
   });
 
   it("gives up after the wait with a message that says how long it waited", async () => {
+    const { open } = ready();
     const error = await resolveDigest({
-      image: `${open!.host}/${REPOSITORY}`,
+      image: `${open.host}/${REPOSITORY}`,
       reference: "still-missing",
       env: {},
       wait: { timeoutMs: 200, initialDelayMs: 20, maxDelayMs: 50 },
     }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: "image_not_found" });
     expect((error as Error).message).toBe(
-      `no image ${open!.host}/${REPOSITORY}:still-missing after 200ms; did CI push it? (registry ${open!.host} answered 404)`,
+      `no image ${open.host}/${REPOSITORY}:still-missing after 200ms; did CI push it? (registry ${open.host} answered 404)`,
     );
   });
 });
 
 describe("real docker-registry, token auth", () => {
   it("resolves with credentials from env vars, via a pull token", async () => {
-    const before = tokenServer!.requests.length;
+    const { tokenRegistry, tokenServer, pushed } = ready();
+    const before = tokenServer.requests.length;
     const result = await resolveDigest({
-      image: `${tokenRegistry!.host}/${REPOSITORY}`,
+      image: `${tokenRegistry.host}/${REPOSITORY}`,
       reference: COMMIT_SHA,
       auth: AUTH,
       env: { RP_REGISTRY_USER: READER.username, RP_REGISTRY_PASSWORD: READER.password },
@@ -222,7 +258,7 @@ describe("real docker-registry, token auth", () => {
     expect(result.digest).toBe(pushed.tags[COMMIT_SHA]!.answered);
     expect(result.mediaType).toBe(MEDIA_TYPES.ociIndex);
     expect(result.requests).toBe(3); // HEAD 401, token, HEAD with the token
-    expect(tokenServer!.requests.slice(before)).toEqual([
+    expect(tokenServer.requests.slice(before)).toEqual([
       {
         credential: READER.username,
         service: "release-promoter-test-registry",
@@ -233,9 +269,10 @@ describe("real docker-registry, token auth", () => {
   });
 
   it("resolves every kind of manifest behind token auth", async () => {
+    const { tokenRegistry, pushed } = ready();
     for (const [tag, { answered }] of Object.entries(pushed.tags)) {
       const result = await resolveDigest({
-        image: `${tokenRegistry!.host}/${REPOSITORY}`,
+        image: `${tokenRegistry.host}/${REPOSITORY}`,
         reference: tag,
         auth: AUTH,
         env: { RP_REGISTRY_USER: READER.username, RP_REGISTRY_PASSWORD: READER.password },
@@ -245,28 +282,30 @@ describe("real docker-registry, token auth", () => {
   });
 
   it("refuses anonymous access with registry_unauthorized naming 'anonymous'", async () => {
+    const { tokenRegistry } = ready();
     const error = await resolveDigest({
-      image: `${tokenRegistry!.host}/${REPOSITORY}`,
+      image: `${tokenRegistry.host}/${REPOSITORY}`,
       reference: COMMIT_SHA,
       env: {},
       wait: { timeoutMs: 10_000 },
     }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: "registry_unauthorized", retryable: false });
     const message = (error as Error).message;
-    expect(message).toContain(`registry ${tokenRegistry!.host}`);
+    expect(message).toContain(`registry ${tokenRegistry.host}`);
     expect(message).toContain("credential: anonymous");
   });
 
   it("refuses wrong credentials with registry_unauthorized naming the env vars, not the secret", async () => {
+    const { tokenRegistry } = ready();
     const error = await resolveDigest({
-      image: `${tokenRegistry!.host}/${REPOSITORY}`,
+      image: `${tokenRegistry.host}/${REPOSITORY}`,
       reference: COMMIT_SHA,
       auth: AUTH,
       env: { RP_REGISTRY_USER: READER.username, RP_REGISTRY_PASSWORD: WRONG_PASSWORD },
     }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: "registry_unauthorized" });
     const message = (error as Error).message;
-    expect(message).toContain(tokenRegistry!.host);
+    expect(message).toContain(tokenRegistry.host);
     expect(message).toContain("RP_REGISTRY_USER/RP_REGISTRY_PASSWORD");
     expect(message).not.toContain(WRONG_PASSWORD);
   });
@@ -274,8 +313,9 @@ describe("real docker-registry, token auth", () => {
 
 describe("real docker-registry, htpasswd Basic auth", () => {
   it("resolves with correct credentials from env vars", async () => {
+    const { basicRegistry, pushed } = ready();
     const result = await resolveDigest({
-      image: `${basicRegistry!.host}/${REPOSITORY}`,
+      image: `${basicRegistry.host}/${REPOSITORY}`,
       reference: "docker-list",
       auth: AUTH,
       env: { RP_REGISTRY_USER: READER.username, RP_REGISTRY_PASSWORD: READER.password },
@@ -285,8 +325,9 @@ describe("real docker-registry, htpasswd Basic auth", () => {
   });
 
   it("refuses wrong credentials with registry_unauthorized naming the env vars, not the secret", async () => {
+    const { basicRegistry } = ready();
     const error = await resolveDigest({
-      image: `${basicRegistry!.host}/${REPOSITORY}`,
+      image: `${basicRegistry.host}/${REPOSITORY}`,
       reference: "docker-list",
       auth: AUTH,
       env: { RP_REGISTRY_USER: READER.username, RP_REGISTRY_PASSWORD: WRONG_PASSWORD },
@@ -294,14 +335,15 @@ describe("real docker-registry, htpasswd Basic auth", () => {
     }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: "registry_unauthorized", retryable: false });
     const message = (error as Error).message;
-    expect(message).toContain(`registry ${basicRegistry!.host}`);
+    expect(message).toContain(`registry ${basicRegistry.host}`);
     expect(message).toContain("RP_REGISTRY_USER/RP_REGISTRY_PASSWORD");
     expect(message).not.toContain(WRONG_PASSWORD);
   });
 
   it("refuses anonymous access naming 'anonymous'", async () => {
+    const { basicRegistry } = ready();
     const error = await resolveDigest({
-      image: `${basicRegistry!.host}/${REPOSITORY}`,
+      image: `${basicRegistry.host}/${REPOSITORY}`,
       reference: "docker-list",
       env: {},
     }).catch((e: unknown) => e);

@@ -1,5 +1,5 @@
 import { invalidResponseError, networkError } from "./registry-errors.js";
-import type { PromoterError } from "../errors.js";
+import { isPromoterError, type PromoterError } from "../errors.js";
 
 /** The per-call state of one resolution: injected fetch, timeouts and the request count. */
 export interface RegistryHttp {
@@ -41,14 +41,26 @@ export async function readBody(
     await discardBody(response);
     throw tooLarge(target, limit);
   }
-  let bytes: Uint8Array;
+  const reader = response.body?.getReader();
+  if (reader === undefined) return new Uint8Array();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
   try {
-    bytes = new Uint8Array(await response.arrayBuffer());
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > limit) {
+        await reader.cancel();
+        throw tooLarge(target, limit);
+      }
+      chunks.push(value);
+    }
   } catch (error) {
+    if (isPromoterError(error)) throw error;
     throw networkError(target, error, http.requestTimeoutMs);
   }
-  if (bytes.byteLength > limit) throw tooLarge(target, limit);
-  return bytes;
+  return Buffer.concat(chunks, size);
 }
 
 /** Frees the connection of a response whose body we do not need. */

@@ -119,7 +119,13 @@ async function resolveOnce(manifest: ManifestRequest): Promise<{ digest: string;
 
   // Some registries omit the digest header on HEAD: hash exactly the bytes they serve.
   const get = await requestManifest(manifest, "GET");
-  const mediaType = checkMediaType(manifest, get);
+  let mediaType: string;
+  try {
+    mediaType = checkMediaType(manifest, get);
+  } catch (error) {
+    await discardBody(get);
+    throw error;
+  }
   const declared = get.headers.get("docker-content-digest");
   const body = await readBody(manifest.http, registryName(manifest), get, MANIFEST_LIMIT);
   const computed = `sha256:${createHash("sha256").update(body).digest("hex")}`;

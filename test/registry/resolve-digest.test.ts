@@ -203,6 +203,31 @@ describe("resolveDigest: Docker-Content-Digest", () => {
   });
 });
 
+describe("resolveDigest: manifest size", () => {
+  it.each([
+    ["declared in Content-Length", true],
+    ["streamed without a length", false],
+  ])("refuses a GET body over 4 MiB (%s)", async (_, withLength) => {
+    const size = 4 * 1024 * 1024 + 1;
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new Uint8Array(size));
+        controller.close();
+      },
+    });
+    registry = scriptedFetch([mockManifestHead(SHA, { status: 200, headers: { "content-type": OCI_MANIFEST } })]);
+    const fetchWithBigBody: typeof fetch = async (input, init) => {
+      if (init?.method === "HEAD") return registry!.fetch(input, init);
+      const headers: Record<string, string> = { "content-type": OCI_MANIFEST };
+      if (withLength) headers["content-length"] = String(size);
+      return new Response(body, { status: 200, headers });
+    };
+    const error = await rejection(resolveDigest({ image: IMAGE, reference: SHA, env: {}, fetch: fetchWithBigBody }));
+    expect(error.code).toBe("registry_invalid_response");
+    expect(error.message).toContain("larger than 4194304 bytes");
+  });
+});
+
 describe("resolveDigest: Content-Type", () => {
   it.each([
     ["a schema1 manifest", "application/vnd.docker.distribution.manifest.v1+prettyjws"],

@@ -17,7 +17,14 @@
  *   (`# core-v0.10.0` or `// core-v0.10.0`); it is rewritten as `# <marker>`. Any other comment
  *   there is a human's, and the edit is refused rather than deleting it.
  * - HCL normalises strings to Unicode NFC, so values are compared after NFC normalisation and a
- *   value that is not NFC (or holds a lone surrogate) cannot be written.
+ *   value that is not NFC (or holds a lone surrogate) cannot be written (RangeError: the value
+ *   is an image reference validated upstream, so this is a bug, not a user error).
+ * - readTfvarsAssignment refuses exactly what editTfvars refuses (a human comment on the line
+ *   included), so a version check never reads a marker the edit would then refuse to replace.
+ * - Text the scanner cannot follow (an unclosed string, comment, heredoc or bracket) is refused
+ *   as `edit_not_isolated`, the code the verification uses for a file that does not parse.
+ * - A marker that is not `<lowercase-prefix>-v<semver>` is refused as `invalid_tag`, and a
+ *   variable that is not an HCL identifier as `config_invalid`: the edit could not read back.
  */
 import { PromoterError } from "../errors.js";
 import {
@@ -78,7 +85,11 @@ export function editTfvars(text: string, change: TfvarsChange, options: TfvarsOp
     throw new RangeError(`the new value of ${variable} is not well-formed NFC Unicode text, which HCL cannot hold`);
   }
   if (!MARKER.test(marker)) {
-    throw new RangeError(`release marker ${JSON.stringify(marker)} is not <prefix>-v<semver>`);
+    throw new PromoterError(
+      "invalid_tag",
+      `${JSON.stringify(marker)} cannot be written as a release marker in a tfvars file; ` +
+        `release tags must look like <lowercase-prefix>-v<semver>, e.g. core-v1.2.3`,
+    );
   }
   const found = locateAssignment(text, variable, options.file ?? "the tfvars file");
   const previous = found.assignment;
@@ -115,7 +126,12 @@ interface FoundAssignment {
 }
 
 function locateAssignment(text: string, variable: string, file: string): FoundAssignment {
-  if (!IDENTIFIER.test(variable)) throw new RangeError(`${JSON.stringify(variable)} is not an HCL identifier`);
+  if (!IDENTIFIER.test(variable)) {
+    throw new PromoterError(
+      "config_invalid",
+      `${JSON.stringify(variable)} is not a Terraform variable name; use letters, digits, _ and - (e.g. core_image)`,
+    );
+  }
   const { statement, line } = theOnlyAssignment(text, variable, file);
   const where = `${variable} in ${file} (line ${line})`;
   const valueToken = plainStringValue(statement, variable, where);

@@ -204,14 +204,22 @@ describe("refusals", () => {
     );
   });
 
+  it.each<[string, TfvarsChange, ErrorCode, string]>([
+    ["a marker that is not a release tag", { ...change, marker: "core-v1.0" }, "invalid_tag", '"core-v1.0" cannot be written as a release marker in a tfvars file; release tags must look like <lowercase-prefix>-v<semver>, e.g. core-v1.2.3'],
+    ["a marker with an upper-case prefix", { ...change, marker: "Core-v1.0.0" }, "invalid_tag", '"Core-v1.0.0" cannot be written'],
+    ["a marker with a line break", { ...change, marker: "core-v1.0.0\nx = 1" }, "invalid_tag", '"core-v1.0.0\\nx = 1" cannot be written'],
+    ["a variable that is not an identifier", { ...change, variable: "core image" }, "config_invalid", '"core image" is not a Terraform variable name'],
+  ])("refuses %s", (_, bad, code, message) => {
+    const error = refusal(() => editTfvars(`core_image = "${OLD}"\n`, bad));
+    expect(error.code).toBe(code);
+    expect(error.message).toContain(message);
+  });
+
   it.each([
-    ["a marker that is not a release tag", { ...change, marker: "core-v1.0" }, /release marker "core-v1.0"/],
-    ["a marker with a line break", { ...change, marker: "core-v1.0.0\nx = 1" }, /release marker/],
-    ["a value with a lone surrogate", { ...change, value: "a\uD800" }, /not well-formed NFC/],
-    ["a value that is not NFC", { ...change, value: "e\u0301" }, /not well-formed NFC/],
-    ["a variable that is not an identifier", { ...change, variable: "core image" }, /not an HCL identifier/],
-  ])("rejects a caller error: %s", (_, bad, message) => {
-    expect(() => editTfvars(`core_image = "${OLD}"\n`, bad)).toThrow(message);
+    ["a lone surrogate", "a\uD800"],
+    ["text that is not NFC", "e\u0301"],
+  ])("throws a RangeError (a bug upstream) for a value with %s", (_, value) => {
+    expect(() => editTfvars(`core_image = "${OLD}"\n`, { ...change, value })).toThrow(RangeError);
   });
 });
 

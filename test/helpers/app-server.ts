@@ -41,7 +41,12 @@ export function signPayload(body: string, secret = WEBHOOK_SECRET): string {
 }
 
 /** Octokit without retries or throttling: a test sees each request once, and no shared throttle state. */
-export const TestOctokit = ProbotOctokit.defaults({ retry: { enabled: false }, throttle: { enabled: false } });
+// (The function form wins over the throttle options Probot layers on top; an object would lose.)
+export const TestOctokit = ProbotOctokit.defaults((options: Record<string, unknown>) => ({
+  ...options,
+  retry: { enabled: false },
+  throttle: { enabled: false },
+}));
 
 export interface RunningApp {
   url: string;
@@ -112,4 +117,16 @@ export async function startApp(options: { env: Record<string, string | undefined
       await server.stop();
     },
   };
+}
+
+/** A Probot instance with the app loaded, for feeding payloads through `probot.receive`. */
+export async function createTestProbot(env: Record<string, string | undefined>): Promise<{ probot: Probot; tasks: BackgroundTasks }> {
+  const log = pino({ level: "silent" });
+  const tasks = new BackgroundTasks((error) => {
+    throw error;
+  });
+  const probot = new Probot({ appId: 1, privateKey: testPrivateKey(), secret: WEBHOOK_SECRET, Octokit: TestOctokit, log });
+  // No HTTP server here: routes (/healthz) have nowhere to go.
+  await probot.load(createApp({ env, tasks, sleep: async () => undefined }), { cwd: process.cwd(), addHandler: () => undefined });
+  return { probot, tasks };
 }

@@ -28,7 +28,9 @@ export function parseConfig(text: string, source = CONFIG_PATH): Config {
 export function formatIssues(issues: readonly z.core.$ZodIssue[]): string[] {
   return issues.map((issue) => {
     const path = issue.path.length === 0 ? "(root)" : issue.path.map(String).join(".");
-    return `${path}: ${issue.message}`;
+    // A bad record key: say what is wrong with the key, not just "Invalid key in record".
+    const message = issue.code === "invalid_key" ? issue.issues.map((inner) => inner.message).join("; ") : issue.message;
+    return `${path}: ${message}`;
   });
 }
 

@@ -20,7 +20,8 @@ COPY app.yml ./
 
 # ---- runtime -----------------------------------------------------------------------------------
 FROM node:22-bookworm-slim AS runtime
-ENV NODE_ENV=production
+# LOG_FORMAT explicitly: `probot run` defaults to pretty logs even when NODE_ENV=production.
+ENV NODE_ENV=production LOG_FORMAT=json
 WORKDIR /app
 COPY --from=build /app/package.json /app/package-lock.json ./
 # Production dependencies only. --ignore-scripts: `prepare` runs tsc, a dev dependency.

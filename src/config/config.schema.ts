@@ -70,9 +70,11 @@ export const configSchema = z
   .strictObject({
     services: z
       .record(z.string().regex(NAME, "service names must be lowercase letters, digits and single dashes"), serviceSchema)
+      .refine((services) => Object.keys(services).length > 0, "at least one service is required")
       .describe("Services, by name."),
     environments: z
       .record(z.string().regex(NAME, "environment names must be lowercase letters, digits and single dashes"), environmentSchema)
+      .refine((environments) => Object.keys(environments).length > 0, "at least one environment is required")
       .describe("Environments, by name."),
     registries: z
       .record(z.string().regex(/^[a-z0-9.-]+(?::[0-9]+)?$/, "must be a registry host[:port]"), registrySchema)
@@ -118,12 +120,6 @@ export const configSchema = z
           });
         }
       });
-    }
-    if (Object.keys(config.services).length === 0) {
-      ctx.addIssue({ code: "custom", path: ["services"], message: "at least one service is required" });
-    }
-    if (Object.keys(config.environments).length === 0) {
-      ctx.addIssue({ code: "custom", path: ["environments"], message: "at least one environment is required" });
     }
   })
   .describe("release-promoter configuration (.github/release-promoter.yml in the infra repository).");

@@ -8,5 +8,8 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Tests must not leak HTTP to the outside world; nock is enabled per test file.
     restoreMocks: true,
+    // The JSON report lets .ci/run print a plain "N passed, N failed" line.
+    reporters: ["default", "json"],
+    outputFile: { json: ".tmp/vitest-report.json" },
   },
 });

@@ -20,15 +20,20 @@ if [ "${#missing[@]}" -eq 0 ]; then
   exit 0
 fi
 
+sudo=()
 if [ "$(id -u)" -ne 0 ]; then
-  echo "install-test-deps: need root to install: ${missing[*]}" >&2
-  exit 1
+  if command -v sudo >/dev/null 2>&1; then
+    sudo=(sudo)
+  else
+    echo "install-test-deps: need root (or sudo) to install: ${missing[*]}" >&2
+    exit 1
+  fi
 fi
 
 export DEBIAN_FRONTEND=noninteractive
 echo "install-test-deps: installing ${missing[*]}"
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${missing[@]}"
+"${sudo[@]}" apt-get update -qq
+"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
 
 # The Debian package starts a system service on :5000 where an init system runs; the tests start
 # their own instances on free ports and do not need it.

@@ -12,115 +12,81 @@ import type { Octokit } from "./octokit.js";
  *   would leave it with no commits for a moment, and GitHub closes such PRs for good.
  */
 
-export const OPEN_PULL_REQUEST = /* GraphQL */ `
-  mutation OpenPromotionPullRequest(
-    $repositoryId: ID!
+// Shared pieces of the documents below; each document stays one static string.
+const COMMIT_ON_BRANCH = (branchVariable: string) => `
+    createCommitOnBranch(
+      input: {
+        branch: { repositoryNameWithOwner: $repositoryNameWithOwner, branchName: ${branchVariable} }
+        expectedHeadOid: $baseOid
+        message: $message
+        fileChanges: $fileChanges
+      }
+    ) {
+      commit {
+        oid
+      }
+    }`;
+
+const OPEN_PULL_REQUEST_FIELD = `
+    createPullRequest(
+      input: { repositoryId: $repositoryId, baseRefName: $baseBranch, headRefName: $branch, title: $title, body: $body }
+    ) {
+      pullRequest {
+        number
+        url
+      }
+    }`;
+
+const COMMIT_VARIABLES = `$repositoryId: ID!
     $repositoryNameWithOwner: String!
-    $qualifiedBranch: String!
-    $branch: String!
-    $baseBranch: String!
     $baseOid: GitObjectID!
     $message: CommitMessage!
-    $fileChanges: FileChanges!
+    $fileChanges: FileChanges!`;
+
+const PULL_REQUEST_VARIABLES = `$branch: String!
+    $baseBranch: String!
     $title: String!
-    $body: String!
+    $body: String!`;
+
+export const OPEN_PULL_REQUEST = /* GraphQL */ `
+  mutation OpenPromotionPullRequest(
+    ${COMMIT_VARIABLES}
+    ${PULL_REQUEST_VARIABLES}
+    $qualifiedBranch: String!
   ) {
     createRef(input: { repositoryId: $repositoryId, name: $qualifiedBranch, oid: $baseOid }) {
       ref {
         id
       }
-    }
-    createCommitOnBranch(
-      input: {
-        branch: { repositoryNameWithOwner: $repositoryNameWithOwner, branchName: $branch }
-        expectedHeadOid: $baseOid
-        message: $message
-        fileChanges: $fileChanges
-      }
-    ) {
-      commit {
-        oid
-      }
-    }
-    createPullRequest(
-      input: { repositoryId: $repositoryId, baseRefName: $baseBranch, headRefName: $branch, title: $title, body: $body }
-    ) {
-      pullRequest {
-        number
-        url
-      }
-    }
+    }${COMMIT_ON_BRANCH("$branch")}${OPEN_PULL_REQUEST_FIELD}
   }
 `;
 
 export const REUSE_BRANCH_AND_OPEN_PULL_REQUEST = /* GraphQL */ `
   mutation ReuseBranchAndOpenPromotionPullRequest(
-    $repositoryId: ID!
-    $repositoryNameWithOwner: String!
+    ${COMMIT_VARIABLES}
+    ${PULL_REQUEST_VARIABLES}
     $refId: ID!
-    $branch: String!
-    $baseBranch: String!
-    $baseOid: GitObjectID!
-    $message: CommitMessage!
-    $fileChanges: FileChanges!
-    $title: String!
-    $body: String!
   ) {
     updateRef(input: { refId: $refId, oid: $baseOid, force: true }) {
       ref {
         id
       }
-    }
-    createCommitOnBranch(
-      input: {
-        branch: { repositoryNameWithOwner: $repositoryNameWithOwner, branchName: $branch }
-        expectedHeadOid: $baseOid
-        message: $message
-        fileChanges: $fileChanges
-      }
-    ) {
-      commit {
-        oid
-      }
-    }
-    createPullRequest(
-      input: { repositoryId: $repositoryId, baseRefName: $baseBranch, headRefName: $branch, title: $title, body: $body }
-    ) {
-      pullRequest {
-        number
-        url
-      }
-    }
+    }${COMMIT_ON_BRANCH("$branch")}${OPEN_PULL_REQUEST_FIELD}
   }
 `;
 
 export const COMMIT_ON_SCRATCH_BRANCH = /* GraphQL */ `
   mutation CommitPromotionOnScratchBranch(
-    $repositoryId: ID!
-    $repositoryNameWithOwner: String!
+    ${COMMIT_VARIABLES}
     $qualifiedScratch: String!
     $scratch: String!
-    $baseOid: GitObjectID!
-    $message: CommitMessage!
-    $fileChanges: FileChanges!
   ) {
     createRef(input: { repositoryId: $repositoryId, name: $qualifiedScratch, oid: $baseOid }) {
       ref {
         id
       }
-    }
-    createCommitOnBranch(
-      input: {
-        branch: { repositoryNameWithOwner: $repositoryNameWithOwner, branchName: $scratch }
-        expectedHeadOid: $baseOid
-        message: $message
-        fileChanges: $fileChanges
-      }
-    ) {
-      commit {
-        oid
-      }
-    }
+    }${COMMIT_ON_BRANCH("$scratch")}
   }
 `;
 

@@ -4,28 +4,9 @@
  * spawned (npm → sh → node). Every started server is also killed when the test process exits.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { generateKeyPairSync } from "node:crypto";
-import { createServer } from "node:net";
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address !== null ? address.port : 0));
-    });
-  });
-}
-
-/** A throwaway RSA key (PKCS#1 PEM, like GitHub's) made in memory; never written to disk. */
-export function throwawayPrivateKey(): string {
-  return generateKeyPairSync("rsa", {
-    modulusLength: 2048,
-    publicKeyEncoding: { type: "spki", format: "pem" },
-    privateKeyEncoding: { type: "pkcs1", format: "pem" },
-  }).privateKey;
-}
+export { freePort } from "../helpers/free-port.js";
+export { throwawayPrivateKey } from "../helpers/throwaway-key.js";
 
 /**
  * The environment a clean shell would have: PATH, HOME (npm's cache and npmrc), locale, temp dir

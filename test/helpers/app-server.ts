@@ -3,38 +3,26 @@
  * webhook signature checked with a secret, handlers loaded from `createApp`. Only the
  * dependencies differ (a zero sleep, a task queue the test can await), never the code path.
  */
-import { createHmac, generateKeyPairSync } from "node:crypto";
-import { createServer } from "node:net";
+import { createHmac } from "node:crypto";
 import { Writable } from "node:stream";
 import { pino } from "pino";
 import { Probot, ProbotOctokit, Server } from "probot";
 import { BackgroundTasks } from "../../src/background-tasks.js";
 import type { PromoterDependencies } from "../../src/dependencies.js";
 import { createApp } from "../../src/index.js";
+import { freePort } from "./free-port.js";
+import { throwawayPrivateKey } from "./throwaway-key.js";
 
 export const WEBHOOK_SECRET = "test-webhook-secret";
 
 let privateKey: string | undefined;
-/** A throwaway RSA key made at run time: no key files in the project. */
+/** One throwaway key per test process: no key files in the project. */
 export function testPrivateKey(): string {
-  privateKey ??= generateKeyPairSync("rsa", {
-    modulusLength: 2048,
-    publicKeyEncoding: { type: "spki", format: "pem" },
-    privateKeyEncoding: { type: "pkcs1", format: "pem" },
-  }).privateKey;
+  privateKey ??= throwawayPrivateKey();
   return privateKey;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address !== null ? address.port : 0));
-    });
-  });
-}
+export { freePort };
 
 export function signPayload(body: string, secret = WEBHOOK_SECRET): string {
   return `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;

@@ -12,10 +12,10 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
+import { freePort } from "./free-port.js";
 
 /** Debian's path; DOCKER_REGISTRY_BIN overrides it (another install, or proving the failure). */
 export const DOCKER_REGISTRY_BIN = process.env["DOCKER_REGISTRY_BIN"] ?? "/usr/bin/docker-registry";
@@ -173,20 +173,6 @@ function trackChild(child: ChildProcess): void {
   }
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => {
-        if (address !== null && typeof address === "object") resolve(address.port);
-        else reject(new Error("could not find a free port"));
-      });
-    });
-  });
-}
 
 // ---------------------------------------------------------------------------------------------
 // Pushing real content with the distribution API.

@@ -2,6 +2,7 @@ import type { ApplicationFunction, Probot } from "probot";
 import { BackgroundTasks } from "./background-tasks.js";
 import type { PromoterDependencies } from "./dependencies.js";
 import { onTagPush } from "./handlers/on-tag-push.js";
+import { drainOnSigterm } from "./drain-on-sigterm.js";
 import { healthHandler } from "./health.js";
 
 /**
@@ -21,4 +22,10 @@ export function createApp(overrides: Partial<PromoterDependencies> = {}): Applic
   };
 }
 
-export default createApp();
+/** What `probot run ./dist/index.js` loads: the real dependencies, and a drain on SIGTERM. */
+const app: ApplicationFunction = (probot, options) => {
+  const tasks = new BackgroundTasks((error, key) => probot.log.error({ err: error, key }, "background task failed"));
+  drainOnSigterm(tasks, probot.log);
+  return createApp({ tasks })(probot, options);
+};
+export default app;

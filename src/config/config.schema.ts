@@ -66,6 +66,40 @@ export const registrySchema = z
   })
   .describe("Credentials for one registry host, read from the app's environment (never from the config).");
 
+export const pinSchema = z
+  .strictObject({
+    file: z.string().regex(FILE, "must be a relative path inside the consumer repository").describe("File that pins the contracts artifact by version."),
+    pattern: z
+      .string()
+      .refine((pattern) => pattern.split("{version}").length === 2, "must hold the placeholder {version} exactly once")
+      .describe('The pin as it appears in the file, with {version} where the version stands, e.g. "acme-contracts-schemas=={version}".'),
+  })
+  .describe("A consumer that pins the JSON Schemas artifact by version instead of npm.");
+
+export const consumerSchema = z
+  .strictObject({
+    repository: z.string().regex(REPOSITORY, "must be owner/name").describe("The consuming repository."),
+    pin: pinSchema.optional().describe("Set for a non-npm consumer (e.g. a Python service); npm consumers need nothing else."),
+  })
+  .describe("A repository that consumes the contracts package.");
+
+export const contractsSchema = z
+  .strictObject({
+    repository: z.string().regex(REPOSITORY, "must be owner/name").describe("The only repository whose tags release the contracts."),
+    package: z
+      .string()
+      .regex(/^(?:@[a-z0-9][a-z0-9._-]*\/)?[a-z0-9][a-z0-9._-]*$/, "must be an npm package name")
+      .describe("The npm package, e.g. @acme/contracts."),
+    tagPrefix: z.string().regex(NAME, "must be lowercase letters, digits and single dashes").default("contracts").describe("Tags look like <tagPrefix>-v<semver>."),
+    registry: z.url({ protocol: /^https?$/ }).default("https://registry.npmjs.org/").describe("npm registry the package is published to."),
+    tokenEnv: z.string().regex(ENV_VAR).optional().describe("Environment variable of the app holding the registry token (e.g. for GitHub Packages)."),
+    prerelease: z.boolean().default(false).describe("Whether prerelease tags open bump PRs."),
+    discover: z.boolean().default(false).describe("Also bump every repository of the installation whose package.json (root or workspace) depends on the package."),
+    consumers: z.array(consumerSchema).default([]).describe("Consumers, in addition to discovered ones."),
+    publishWaitSeconds: z.number().int().min(0).max(3600).default(600).describe("How long to wait for the version to appear in the registry."),
+  })
+  .describe("Contracts releases: a tag in the contracts repository opens bump PRs in its consumers.");
+
 export const configSchema = z
   .strictObject({
     services: z
@@ -87,6 +121,7 @@ export const configSchema = z
       .max(3600)
       .default(600)
       .describe("How long to wait for CI to push the image of the tagged commit before failing."),
+    contracts: contractsSchema.optional(),
   })
   .superRefine((config, ctx) => {
     const byVariable = new Map<string, string>();
@@ -110,6 +145,22 @@ export const configSchema = z
         });
       } else byPrefix.set(prefix, name);
     }
+    if (config.contracts !== undefined) {
+      const owner = byPrefix.get(config.contracts.tagPrefix);
+      if (owner !== undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["contracts", "tagPrefix"],
+          message: `tag prefix ${config.contracts.tagPrefix} is already used by service ${owner}`,
+        });
+      }
+      const seen = new Set<string>();
+      config.contracts.consumers.forEach((consumer, index) => {
+        const key = consumer.repository.toLowerCase();
+        if (seen.has(key)) ctx.addIssue({ code: "custom", path: ["contracts", "consumers", index, "repository"], message: `${consumer.repository} is listed twice` });
+        seen.add(key);
+      });
+    }
     for (const [envName, env] of Object.entries(config.environments)) {
       env.services?.forEach((service, index) => {
         if (!(service in config.services)) {
@@ -125,5 +176,7 @@ export const configSchema = z
   .describe("release-promoter configuration (.github/release-promoter.yml in the infra repository).");
 
 export type Config = z.infer<typeof configSchema>;
+export type ContractsConfig = z.infer<typeof contractsSchema>;
+export type ConsumerConfig = z.infer<typeof consumerSchema>;
 export type ServiceConfig = z.infer<typeof serviceSchema>;
 export type EnvironmentConfig = z.infer<typeof environmentSchema>;

@@ -31,6 +31,10 @@ export type ErrorCode =
   | "registry_invalid_response"
   | "registry_unavailable"
   | "credentials_missing"
+  // contracts consumers
+  | "pin_not_found"
+  | "pin_ambiguous"
+  | "contracts_version_mismatch"
   // GitHub
   | "github_conflict"
   | "github_forbidden"

@@ -1,4 +1,5 @@
 import type { BackgroundTasks } from "./background-tasks.js";
+import type { Pacers } from "./github/pace-content-creation.js";
 
 /**
  * What the app takes from its surroundings. `src/index.ts` builds the real ones; tests pass
@@ -12,4 +13,6 @@ export interface PromoterDependencies {
   sleep?: ((ms: number) => Promise<void>) | undefined;
   /** Backoff bounds for registry waits (the total comes from the config's imageWaitSeconds). */
   registryWait?: { initialDelayMs?: number; maxDelayMs?: number } | undefined;
+  /** Paces content-creating requests per installation (GitHub's secondary limits). */
+  pacers?: Pacers | undefined;
 }

@@ -3,6 +3,7 @@ import { BackgroundTasks } from "./background-tasks.js";
 import type { PromoterDependencies } from "./dependencies.js";
 import { onTagPush } from "./handlers/on-tag-push.js";
 import { drainOnSigterm } from "./drain-on-sigterm.js";
+import { Pacers } from "./github/pace-content-creation.js";
 import { healthHandler } from "./health.js";
 
 /**
@@ -15,6 +16,7 @@ export function createApp(overrides: Partial<PromoterDependencies> = {}): Applic
     const deps: PromoterDependencies = {
       env: process.env,
       tasks: new BackgroundTasks((error, key) => app.log.error({ err: error, key }, "background task failed")),
+      pacers: new Pacers(),
       ...overrides,
     };
     app.on("push", onTagPush(deps));

@@ -123,8 +123,8 @@ export interface EnsurePullRequestInput {
   branch: string;
   branchRef: { id: string; oid: string } | undefined;
   pullRequest: { id: string; number: number; url: string } | undefined;
-  file: string;
-  content: string;
+  /** Whole new texts of the files the commit changes. */
+  files: Array<{ path: string; content: string }>;
   commitMessage: string;
   title: string;
   body: string;
@@ -153,7 +153,7 @@ export async function ensurePullRequest(octokit: Octokit, input: EnsurePullReque
     repositoryNameWithOwner: input.repository.nameWithOwner,
     baseOid: input.baseOid,
     message: splitMessage(input.commitMessage),
-    fileChanges: { additions: [{ path: input.file, contents: Buffer.from(input.content, "utf8").toString("base64") }] },
+    fileChanges: { additions: input.files.map((file) => ({ path: file.path, contents: Buffer.from(file.content, "utf8").toString("base64") })) },
   };
   const action = `writing ${input.branch} in ${input.repository.nameWithOwner}`;
   try {

@@ -1,15 +1,16 @@
 import type { Context } from "probot";
 import { type Config } from "../config/config.schema.js";
 import { parseConfig } from "../config/parse-config.js";
-import { type CheckReportText, type EnvironmentOutcome, reportOutcomes, reportRefusal } from "../core/check-report.js";
+import { type EnvironmentOutcome, reportOutcomes, reportRefusal } from "../core/check-report.js";
 import { planVerifiedEnvironment } from "../core/plan-environment.js";
 import { renderImageTag, selectPromotion } from "../core/select-promotion.js";
 import { PromoterError } from "../errors.js";
 import { ensurePullRequest } from "../github/ensure-pull-request.js";
 import { type RepositoryName, splitRepository } from "../github/octokit.js";
-import { type PromotionContext, readPromotionContext } from "../github/read-promotion-context.js";
+import { readPromotionContext } from "../github/read-promotion-context.js";
 import { readPromotionTargets } from "../github/read-promotion-targets.js";
-import { CHECK_RUN_NAME, createCheckRun, updateCheckRun } from "../github/report-check-run.js";
+import { CHECK_RUN_NAME } from "../github/report-check-run.js";
+import { Reporter } from "./check-reporter.js";
 import { parseImageRepository } from "../registry/image-reference.js";
 import { resolveDigest } from "../registry/resolve-digest.js";
 import type { PromoterDependencies } from "../dependencies.js";
@@ -38,47 +39,6 @@ export function infraRepositoryFor(env: PromoterDependencies["env"], owner: stri
 
 function looksLikeReleaseTag(tag: string): boolean {
   return /^[^/]+-v\d/i.test(tag);
-}
-
-class Reporter {
-  private checkRunId: number | undefined;
-  constructor(
-    private readonly context: PushContext,
-    private readonly source: RepositoryName,
-    private readonly tag: string,
-    private readonly existing: PromotionContext["source"]["checkRun"],
-    private readonly headSha: string | undefined,
-  ) {}
-
-  /** Shows "in progress" while the promotion waits; created once, updated by `finish`. */
-  async progress(title: string, summary: string): Promise<void> {
-    if (this.headSha === undefined) return;
-    const report = { status: "in_progress" as const, title, summary };
-    if (this.checkRunId === undefined) {
-      this.checkRunId = await createCheckRun(this.context.octokit, this.source, this.headSha, this.tag, report);
-    } else {
-      await updateCheckRun(this.context.octokit, this.source, this.checkRunId, report);
-    }
-  }
-
-  async finish(text: CheckReportText): Promise<void> {
-    const log = this.context.log.child({ tag: this.tag, conclusion: text.conclusion });
-    if (this.headSha === undefined) {
-      log.warn({ reason: text.summary }, "no commit to report on");
-      return;
-    }
-    const report = { status: "completed" as const, ...text };
-    if (this.checkRunId !== undefined) {
-      await updateCheckRun(this.context.octokit, this.source, this.checkRunId, report);
-      return;
-    }
-    const e = this.existing;
-    if (e?.status === "COMPLETED" && e.conclusion === text.conclusion && e.title === text.title && e.summary === text.summary) {
-      log.info("check run already reports this");
-      return;
-    }
-    await createCheckRun(this.context.octokit, this.source, this.headSha, this.tag, report);
-  }
 }
 
 async function promoteTag(context: PushContext, tag: string, deps: PromoterDependencies): Promise<void> {
@@ -203,8 +163,7 @@ async function promoteTag(context: PushContext, tag: string, deps: PromoterDepen
           branch: plan.branch,
           branchRef: target.branchRef,
           pullRequest: target.pullRequest,
-          file: plan.file,
-          content: plan.content,
+          files: [{ path: plan.file, content: plan.content }],
           commitMessage: plan.commitMessage,
           title: plan.title,
           body: plan.body,

@@ -1,0 +1,52 @@
+import type { Context } from "probot";
+import type { CheckReportText } from "../core/check-report.js";
+import type { RepositoryName } from "../github/octokit.js";
+import type { PromotionContext } from "../github/read-promotion-context.js";
+import { createCheckRun, updateCheckRun } from "../github/report-check-run.js";
+
+/**
+ * The check run on the tagged commit: created "in progress" only when the work has to wait,
+ * completed at the end — and not written at all when our latest check run there already says
+ * the same (a redelivered webhook).
+ */
+export class Reporter {
+  private checkRunId: number | undefined;
+  constructor(
+    private readonly context: Context<"push">,
+    private readonly source: RepositoryName,
+    private readonly tag: string,
+    private readonly existing: PromotionContext["source"]["checkRun"],
+    private readonly headSha: string | undefined,
+  ) {}
+
+  /** Shows "in progress" while the promotion waits; created once, updated by `finish`. */
+  async progress(title: string, summary: string): Promise<void> {
+    if (this.headSha === undefined) return;
+    const report = { status: "in_progress" as const, title, summary };
+    if (this.checkRunId === undefined) {
+      this.checkRunId = await createCheckRun(this.context.octokit, this.source, this.headSha, this.tag, report);
+    } else {
+      await updateCheckRun(this.context.octokit, this.source, this.checkRunId, report);
+    }
+  }
+
+  async finish(text: CheckReportText): Promise<void> {
+    const log = this.context.log.child({ tag: this.tag, conclusion: text.conclusion });
+    if (this.headSha === undefined) {
+      log.warn({ reason: text.summary }, "no commit to report on");
+      return;
+    }
+    const report = { status: "completed" as const, ...text };
+    if (this.checkRunId !== undefined) {
+      await updateCheckRun(this.context.octokit, this.source, this.checkRunId, report);
+      return;
+    }
+    const e = this.existing;
+    if (e?.status === "COMPLETED" && e.conclusion === text.conclusion && e.title === text.title && e.summary === text.summary) {
+      log.info("check run already reports this");
+      return;
+    }
+    await createCheckRun(this.context.octokit, this.source, this.headSha, this.tag, report);
+  }
+}
+

@@ -66,7 +66,8 @@ export class ContentCreationPacer {
   private tail: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly options: PacerOptions = {}) {
-    this.minIntervalMs = options.minIntervalMs ?? 1000;
+    // 1 s is GitHub's floor; 50 ms of margin keeps jitter on the wire from crossing it.
+    this.minIntervalMs = options.minIntervalMs ?? 1050;
     this.maxRetries = options.maxRetries ?? 3;
     this.maxWaitMs = options.maxWaitMs ?? 15 * 60_000;
     this.now = options.now ?? Date.now;

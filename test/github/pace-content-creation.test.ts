@@ -24,7 +24,7 @@ describe("ContentCreationPacer", () => {
       ),
     );
     expect(maxRunning).toBe(1);
-    expect(starts.slice(1).map((t, i) => t - starts[i]!)).toEqual([1000, 1000, 1000, 1000]);
+    expect(starts.slice(1).map((t, i) => t - starts[i]!)).toEqual([1050, 1050, 1050, 1050]);
   });
 
   it("waits out a secondary limit's Retry-After and retries", async () => {

@@ -108,13 +108,16 @@ export async function startApp(options: { env: Record<string, string | undefined
 }
 
 /** A Probot instance with the app loaded, for feeding payloads through `probot.receive`. */
-export async function createTestProbot(env: Record<string, string | undefined>): Promise<{ probot: Probot; tasks: BackgroundTasks }> {
+export async function createTestProbot(
+  env: Record<string, string | undefined>,
+  extra: Partial<PromoterDependencies> = {},
+): Promise<{ probot: Probot; tasks: BackgroundTasks }> {
   const log = pino({ level: "silent" });
   const tasks = new BackgroundTasks((error) => {
     throw error;
   });
   const probot = new Probot({ appId: 1, privateKey: testPrivateKey(), secret: WEBHOOK_SECRET, Octokit: TestOctokit, log });
   // No HTTP server here: routes (/healthz) have nowhere to go.
-  await probot.load(createApp({ env, tasks, sleep: async () => undefined }), { cwd: process.cwd(), addHandler: () => undefined });
+  await probot.load(createApp({ env, tasks, sleep: async () => undefined, ...extra }), { cwd: process.cwd(), addHandler: () => undefined });
   return { probot, tasks };
 }

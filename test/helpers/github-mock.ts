@@ -68,7 +68,12 @@ export class GitHubMock {
           return [400, { message: (error as Error).message }];
         }
         this.record("POST", "/graphql", operation.operation === "mutation" ? "write" : "read", operationName, call);
-        const result = respond({ query: call.query, variables: call.variables ?? {} });
+        const result = respond({ query: call.query, variables: call.variables ?? {} }) as Record<string, unknown> | null;
+        // `__status`/`__headers` let a test answer with an HTTP failure (500, a secondary-limit 403).
+        if (result !== null && typeof result === "object" && "__status" in result) {
+          const { __status, __headers, ...body } = result;
+          return [__status as number, body, (__headers ?? {}) as Record<string, string>];
+        }
         return [200, result !== null && typeof result === "object" && "errors" in result ? result : { data: result }];
       });
     return this;

@@ -39,7 +39,13 @@ export type ErrorCode =
   | "github_conflict"
   | "github_forbidden"
   | "github_unavailable"
-  | "github_invalid_response";
+  | "github_invalid_response"
+  // npm consumers (contracts bumps)
+  | "package_version_missing"
+  | "package_json_invalid"
+  | "range_unsupported"
+  | "lockfile_unsupported"
+  | "npm_failed";
 
 export class PromoterError extends Error {
   override readonly name = "PromoterError";

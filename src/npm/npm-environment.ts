@@ -22,8 +22,9 @@ export interface NpmFolder {
   home: string;
   /** npm's cache for this run only (private packuments never outlive it). */
   cache: string;
-  /** An empty file standing for npm's global and user config. */
-  emptyConfig: string;
+  /** Empty files standing for npm's user and global config (npm refuses one file for both). */
+  userConfig: string;
+  globalConfig: string;
 }
 
 /** The whole environment of the npm child. */
@@ -37,8 +38,8 @@ export function npmChildEnvironment(
     PATH: [dirname(process.execPath), parent["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"].join(":"),
     HOME: folder.home,
     npm_config_cache: folder.cache,
-    npm_config_userconfig: folder.emptyConfig,
-    npm_config_globalconfig: folder.emptyConfig,
+    npm_config_userconfig: folder.userConfig,
+    npm_config_globalconfig: folder.globalConfig,
     npm_config_update_notifier: "false",
     npm_config_fund: "false",
     npm_config_audit: "false",

@@ -56,11 +56,12 @@ export async function regenerateLockfile(files: Record<string, string>, options:
     dir: join(root, "project"),
     home: join(root, "home"),
     cache: join(root, "cache"),
-    emptyConfig: join(root, "empty-npmrc"),
+    userConfig: join(root, "home", ".npmrc"),
+    globalConfig: join(root, "global-npmrc"),
   };
   try {
     await Promise.all([mkdir(folder.dir), mkdir(folder.home), mkdir(folder.cache)]);
-    await writeFile(folder.emptyConfig, "");
+    await Promise.all([writeFile(folder.userConfig, ""), writeFile(folder.globalConfig, "")]);
     for (const [path, text] of Object.entries(files)) {
       const target = join(folder.dir, ...path.split(posix.sep));
       await mkdir(dirname(target), { recursive: true });

@@ -50,6 +50,8 @@ export interface WaitForPublishedVersionOptions extends RegistryOptions {
   sleep?: (ms: number) => Promise<void>;
   onWait?: (info: { attempt: number; delayMs: number }) => void | Promise<void>;
   now?: () => number;
+  /** Jitter source for the backoff (default Math.random). */
+  random?: () => number;
   /** Per request, headers and body (default 30s). */
   requestTimeoutMs?: number;
 }
@@ -117,6 +119,7 @@ export async function waitForPublishedVersion(options: WaitForPublishedVersionOp
     onWait: options.onWait === undefined ? undefined : ({ attempt: n, delayMs }) => options.onWait?.({ attempt: n, delayMs }),
     sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
     now,
+    ...(options.random ? { random: options.random } : {}),
     giveUp: ({ lastError, attempts, waitedMs }: GiveUp) => {
       const waited = `after ${attempts} ${attempts === 1 ? "attempt" : "attempts"} over ${formatDuration(waitedMs)}`;
       if (lastError.code === "package_version_missing") {

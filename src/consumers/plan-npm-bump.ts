@@ -111,7 +111,8 @@ async function plan(files: ConsumerFiles, change: NpmBumpChange, options: NpmBum
     for (const dependency of edit.dependencies) declarations.push({ ...dependency, file, lockPath });
   }
   if (declarations.length === 0) {
-    return { outcome: "noop", reason: `${plural(manifestFiles.length, "package.json file")} declare no dependency on ${name}` };
+    const where = manifestFiles.length === 1 ? "package.json declares" : `none of the ${manifestFiles.length} package.json files (root and workspaces) declares`;
+    return { outcome: "noop", reason: `${where} no dependency on ${name}` };
   }
   const ranges = rangesOf(declarations);
   const rangeNote = describeRanges(declarations);
@@ -291,10 +292,6 @@ function sorted(value: unknown): unknown {
 
 function byDepth(a: string, b: string): number {
   return a.split("/").length - b.split("/").length || (a < b ? -1 : a > b ? 1 : 0);
-}
-
-function plural(count: number, noun: string): string {
-  return `${count === 1 ? "the" : count} ${noun}${count === 1 ? "" : "s"}`;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -222,8 +222,8 @@ const packageJsonText = fc
   .map(({ ws, before, after, section, spec, bom }) => {
     const w = (i: number) => ws[i]!;
     const members = (pairs: Array<[string, string]>) => pairs.map(([k, v]) => `"${k}"${w(0)}:${w(1)}${v},${w(2)}`).join("");
-    const uniqueBefore = before.filter(([k]) => k !== NAME);
-    const uniqueAfter = after.filter(([k]) => k !== NAME && !uniqueBefore.some(([b]) => b === k));
+    const uniqueBefore: Array<[string, string]> = before;
+    const uniqueAfter = after.filter(([k]) => !uniqueBefore.some(([b]) => b === k));
     const inner = `{${w(3)}${members(uniqueBefore)}"${NAME}"${w(4)}:${w(5)}"${spec}"${uniqueAfter.length ? `,${w(6)}` : ""}${members(uniqueAfter).replace(/,[^,]*$/, "")}${w(7)}}`;
     return `${bom ? "\uFEFF" : ""}${w(8)}{${w(9)}"name":${w(10)}"x",${w(11)}"${section}":${w(1)}${inner}${w(2)}}${w(3)}`;
   })

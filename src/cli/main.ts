@@ -1,13 +1,17 @@
 import { parseArgs } from "node:util";
-import { UsageError } from "./command-result.js";
+import { BUMP_USAGE, parseBumpArgs, runBump } from "./bump-command.js";
+import { type CommandResult, UsageError } from "./command-result.js";
 import { PLAN_USAGE, runPlan } from "./plan-command.js";
 
 const USAGE = `Usage: release-promoter <command> [options]
 
 Commands:
   plan    plan a promotion offline: the tfvars diff a tag would produce
+  bump    apply a package release to an npm checkout: package.json ranges and package-lock.json
 
-${PLAN_USAGE}`;
+${PLAN_USAGE}
+
+${BUMP_USAGE}`;
 
 export interface Io {
   stdout: (text: string) => void;
@@ -21,6 +25,14 @@ export async function main(argv: string[], io: Io): Promise<number> {
     if (command === undefined || command === "--help" || command === "-h" || command === "help") {
       io.stdout(`${USAGE}\n`);
       return command === undefined ? 2 : 0;
+    }
+    if (command === "bump") {
+      const options = parseBumpArgs(rest);
+      if (options === "help") {
+        io.stdout(`${BUMP_USAGE}\n`);
+        return 0;
+      }
+      return print(await runBump(options), options.json, io);
     }
     if (command !== "plan") throw new UsageError(`unknown command ${JSON.stringify(command)}`);
     const { values } = parseArgs({
@@ -67,4 +79,13 @@ export async function main(argv: string[], io: Io): Promise<number> {
     }
     throw error;
   }
+}
+
+function print(result: CommandResult<unknown>, json: boolean, io: Io): number {
+  if (json) io.stdout(`${JSON.stringify(result.json, null, 2)}\n`);
+  else {
+    if (result.stdout) io.stdout(result.stdout);
+    if (result.stderr) io.stderr(result.stderr);
+  }
+  return result.exitCode;
 }

@@ -101,7 +101,9 @@ function runNpm(npmPath: string, cwd: string, env: Record<string, string>, timeo
           resolve();
           return;
         }
-        const output = mask(`${stderr}\n${stdout}`, token).trim().split("\n").slice(-15).join("\n");
+        // npm's "A complete log of this run can be found in: <folder>" names a folder that is about to go.
+        const lines = mask(`${stderr}\n${stdout}`, token).trim().split("\n").filter((line) => !/A complete log of this run/.test(line));
+        const output = lines.slice(-15).join("\n");
         const timedOut = error.killed === true && error.signal === "SIGKILL";
         const how = timedOut
           ? `did not finish within ${Math.round(timeoutMs / 1000)}s`

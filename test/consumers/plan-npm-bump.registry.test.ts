@@ -120,6 +120,8 @@ beforeAll(async () => {
   // The releases, after the consumers locked 0.3.1: 0.3.2 changes nothing else; 0.3.3 adds a dependency.
   await registry.publish({ name: NAME, version: "0.3.2" });
   await registry.publish({ name: NAME, version: "0.3.3", dependencies: { "@acme/tiny": "^1.0.0" } });
+  await registry.publish({ name: "@private/secret-lib", version: "1.0.0" });
+  await registry.publish({ name: NAME, version: "0.4.0", dependencies: { "@private/secret-lib": "^1.0.0" } });
 }, 60_000);
 
 afterAll(async () => {
@@ -186,6 +188,22 @@ describe("planNpmBump against verdaccio and real npm", () => {
     expect(Object.keys(plan.files).sort()).toEqual(["package-lock.json", "packages/api/package.json"]);
     expect(plan.files["packages/api/package.json"]).toBe(expected["packages/api/package.json"]);
     expect(plan.files["package-lock.json"]).toBe(expected["package-lock.json"]);
+  });
+
+  it("regeneration reads a private registry with the token, which npm gets by reference only", async () => {
+    const c = consumer("v3-resolved");
+    const change = { name: NAME, version: "0.4.0", published: await published("0.4.0") };
+    const anonymous = await planNpmBump(starts[c.id]!, change, { registry: registry.url });
+    expect(anonymous).toMatchObject({ outcome: "refused", code: "npm_failed", reason: expect.stringContaining("npm error code E401") });
+    expect(anonymous).not.toMatchObject({ reason: expect.stringContaining("complete log") });
+
+    const plan = await planNpmBump(starts[c.id]!, change, { registry: registry.url, token: registry.token });
+    const expected = await npmInstall(c, "0.4.0");
+    expect(plan).toMatchObject({ outcome: "change", method: "regenerated" });
+    if (plan.outcome !== "change") return;
+    expect(plan.files["package-lock.json"]).toBe(expected["package-lock.json"]);
+    expect(plan.files["package.json"]).toBe(expected["package.json"]);
+    expect(JSON.stringify(plan)).not.toContain(registry.token);
   });
 
   it("a consumer without a lockfile gets package.json only", async () => {

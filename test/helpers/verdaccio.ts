@@ -5,6 +5,7 @@
  * The registry listens on 127.0.0.1 at a port chosen at run time, keeps its storage and config in
  * a temp dir, has no uplinks (nothing reaches the internet), and is spawned so that it cannot
  * outlive the test process (PR_SET_PDEATHSIG via setpriv, plus an exit hook); `stop()` ends it.
+ * `@private/*` packages can only be read with a token; everything else anonymously.
  * Publishing authenticates as a user created through the registry's own
  * `PUT /-/user/org.couchdb.user:NAME`, whose token `npm` reads from a userconfig in the temp dir.
  *
@@ -82,6 +83,8 @@ async function startOnce(port: number): Promise<Verdaccio> {
     // No uplinks: a package that is not published here does not exist.
     uplinks: {},
     packages: {
+      // Readable only with a token: proves the registry credential reaches npm.
+      "@private/*": { access: "$authenticated", publish: "$authenticated", unpublish: "$authenticated" },
       "@acme/*": { access: "$all", publish: "$authenticated", unpublish: "$authenticated" },
       "**": { access: "$all", publish: "$authenticated", unpublish: "$authenticated" },
     },

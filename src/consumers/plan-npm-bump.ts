@@ -15,7 +15,6 @@
 import semver from "semver";
 import { isPromoterError, PromoterError } from "../errors.js";
 import {
-  DEPENDENCY_SECTIONS,
   type DependencyEdit,
   editPackageJson,
   parseJsonSpans,
@@ -26,6 +25,7 @@ import {
   inPlaceBlocker,
   localPackagePaths,
   lockedVersion,
+  outOfSync,
   type Lockfile,
   type LockRanges,
   type Manifests,
@@ -141,19 +141,19 @@ async function plan(files: ConsumerFiles, change: NpmBumpChange, options: NpmBum
 
   const blocker = needsVersion
     ? inPlaceBlocker({ lock, name, released: published, manifests: before, ranges })
-    : syncBlocker(lock, before);
+    : outOfSync(lock, before);
   if (blocker === undefined) {
     const edited = editLockfileInPlace(lockText, { name, released: published, setVersion: needsVersion, ranges, manifests: after }, LOCK);
-    return change_(newTexts, edited.changed ? edited.text : undefined, "in-place", from, `${rangeNote}; ${lockNote(name, from, version, needsVersion, "edited in place")}`);
+    return changePlan(newTexts, edited.changed ? edited.text : undefined, "in-place", from, `${rangeNote}; ${lockNote(name, from, version, needsVersion, "edited in place")}`);
   }
 
   // 4. Regenerate with real npm.
   const regenerated = await regenerate(files, newTexts, lock, declarations, ranges, after, change, options, needsVersion);
   const note = lockNote(name, from, version, needsVersion, `regenerated with npm (${blocker})`);
-  return change_(newTexts, regenerated === lockText ? undefined : regenerated, "regenerated", from, `${rangeNote}; ${note}`);
+  return changePlan(newTexts, regenerated === lockText ? undefined : regenerated, "regenerated", from, `${rangeNote}; ${note}`);
 }
 
-function change_(
+function changePlan(
   newTexts: Record<string, string>,
   lockText: string | undefined,
   method: "in-place" | "regenerated",
@@ -225,20 +225,6 @@ async function regenerate(
   return result;
 }
 
-/** When only ranges change, the lockfile's root and workspace entries must agree with package.json. */
-function syncBlocker(lock: Lockfile, before: Manifests): string | undefined {
-  for (const [path, manifest] of Object.entries(before)) {
-    const entry = lock.packages[path];
-    if (entry === undefined) return `package-lock.json has no entry for ${path === "" ? "the root package" : path}`;
-    for (const section of DEPENDENCY_SECTIONS) {
-      if (JSON.stringify(sorted(entry[section])) !== JSON.stringify(sorted(manifest[section]))) {
-        return `package-lock.json is out of sync with ${path === "" ? "" : `${path}/`}package.json (${section})`;
-      }
-    }
-  }
-  return undefined;
-}
-
 /** True when the consumer's lockfile has registry packages and none with `resolved` (npm's omit-lockfile-registry-resolved). */
 function omitsRegistryResolved(lock: Lockfile): boolean {
   const installed = Object.entries(lock.packages).filter(
@@ -283,11 +269,6 @@ function declaredFloor(declarations: Declaration[]): string {
 function parseObject(text: string): Record<string, unknown> {
   parseJsonSpans(text); // already validated by the editor; throws on anything else
   return JSON.parse(text.startsWith("\uFEFF") ? text.slice(1) : text) as Record<string, unknown>;
-}
-
-function sorted(value: unknown): unknown {
-  if (typeof value !== "object" || value === null || Object.keys(value).length === 0) return undefined;
-  return Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 function byDepth(a: string, b: string): number {

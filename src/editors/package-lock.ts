@@ -169,15 +169,8 @@ export function inPlaceBlocker(check: InPlaceCheck): string | undefined {
   const differs = manifestDifference(entry, released);
   if (differs !== undefined) return `${name}@${released.version} differs from the locked ${entry["version"]} in ${differs}`;
 
-  for (const [path, manifest] of Object.entries(manifests)) {
-    const locked = lock.packages[path];
-    if (locked === undefined) return `package-lock.json has no entry for ${path === "" ? "the root package" : path}`;
-    for (const section of [...DEPENDENCY_SECTIONS, "peerDependenciesMeta"] as const) {
-      if (!isDeepStrictEqual(nonEmpty(locked[section]), nonEmpty(manifest[section]))) {
-        return `package-lock.json is out of sync with ${path === "" ? "" : `${path}/`}package.json (${section})`;
-      }
-    }
-  }
+  const unsynced = outOfSync(lock, manifests);
+  if (unsynced !== undefined) return unsynced;
 
   for (const [path, other] of Object.entries(lock.packages)) {
     for (const section of ["dependencies", "optionalDependencies", "peerDependencies", "devDependencies"] as const) {
@@ -185,6 +178,23 @@ export function inPlaceBlocker(check: InPlaceCheck): string | undefined {
       if (declared === undefined) continue;
       if (!isRegistryRange(declared) || !semver.satisfies(released.version, declared, { loose: true })) {
         return `${path === "" ? "the root package" : path} requires ${name}@${JSON.stringify(declared)} (${section}), which ${released.version} does not satisfy`;
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Why the root and workspace entries do not record what their package.json declares (npm would
+ * re-resolve whatever differs), or undefined when they agree.
+ */
+export function outOfSync(lock: Lockfile, manifests: Manifests): string | undefined {
+  for (const [path, manifest] of Object.entries(manifests)) {
+    const locked = lock.packages[path];
+    if (locked === undefined) return `package-lock.json has no entry for ${path === "" ? "the root package" : path}`;
+    for (const section of [...DEPENDENCY_SECTIONS, "peerDependenciesMeta"] as const) {
+      if (!isDeepStrictEqual(nonEmpty(locked[section]), nonEmpty(manifest[section]))) {
+        return `package-lock.json is out of sync with ${path === "" ? "" : `${path}/`}package.json (${section})`;
       }
     }
   }

@@ -102,6 +102,7 @@ async function startOnce(port: number): Promise<Verdaccio> {
     ? [SETPRIV_BIN, ["--pdeathsig", "KILL", "--", process.execPath, ...args]]
     : [process.execPath, args];
   const child = spawn(command, commandArgs, {
+    cwd: scratch,
     env: { PATH: process.env["PATH"] ?? "/usr/bin:/bin", HOME: home, NODE_ENV: "production" },
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -11,6 +11,8 @@ import { readPromotionContext } from "../github/read-promotion-context.js";
 import { readPromotionTargets } from "../github/read-promotion-targets.js";
 import { CHECK_RUN_NAME } from "../github/report-check-run.js";
 import { Reporter } from "./check-reporter.js";
+import { releaseContracts } from "./release-contracts.js";
+import { parseReleaseTag } from "../core/parse-tag.js";
 import { parseImageRepository } from "../registry/image-reference.js";
 import { resolveDigest } from "../registry/resolve-digest.js";
 import type { PromoterDependencies } from "../dependencies.js";
@@ -41,8 +43,18 @@ function looksLikeReleaseTag(tag: string): boolean {
   return /^[^/]+-v\d/i.test(tag);
 }
 
+/** The prefix of a well-formed release tag, or undefined. */
+function contractsPrefixOf(tag: string): string | undefined {
+  try {
+    return parseReleaseTag(tag).prefix;
+  } catch {
+    return undefined;
+  }
+}
+
 async function promoteTag(context: PushContext, tag: string, deps: PromoterDependencies): Promise<void> {
   const { payload } = context;
+  deps.pacers?.for(payload.installation?.id ?? 0).install(context.octokit);
   const source = splitRepository(payload.repository.full_name);
   const infra = infraRepositoryFor(deps.env, source.owner);
   const log = context.log.child({ repository: payload.repository.full_name, tag });
@@ -69,6 +81,15 @@ async function promoteTag(context: PushContext, tag: string, deps: PromoterDepen
         return;
       }
       throw error;
+    }
+
+    const contracts = config.contracts;
+    if (contracts !== undefined && contractsPrefixOf(tag) === contracts.tagPrefix) {
+      if (read.source.commit === undefined) {
+        throw new PromoterError("tag_not_found", `Tag ${tag} no longer exists in ${read.source.nameWithOwner} (or does not point at a commit).`);
+      }
+      await releaseContracts({ context, deps, contracts, release: parseReleaseTag(tag), read, reporter });
+      return;
     }
 
     const selection = selectPromotion(config, payload.repository.full_name, tag);

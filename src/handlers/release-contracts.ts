@@ -1,0 +1,208 @@
+import type { Context } from "probot";
+import type { ContractsConfig } from "../config/config.schema.js";
+import { contractsBranchName, contractsPullRequestText, versionInTitle } from "../core/contracts-text.js";
+import { type ConsumerOutcome, reportConsumers } from "../core/contracts-report.js";
+import type { ReleaseTag } from "../core/parse-tag.js";
+import type { PromoterDependencies } from "../dependencies.js";
+import { bumpVersionPin } from "../editors/version-pin.js";
+import { PromoterError } from "../errors.js";
+import { ensurePullRequest } from "../github/ensure-pull-request.js";
+import { listInstallationRepositories } from "../github/list-installation-repositories.js";
+import { mapGitHubError } from "../github/map-github-error.js";
+import { splitRepository } from "../github/octokit.js";
+import { type ConsumerState, readConsumers } from "../github/read-consumers.js";
+import type { PromotionContext } from "../github/read-promotion-context.js";
+import { planNpmBump } from "../consumers/plan-npm-bump.js";
+import { type PublishedVersion, waitForPublishedVersion } from "../npm/fetch-packument.js";
+import type { Reporter } from "./check-reporter.js";
+
+const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+
+/** Whether a package.json text names the package in any dependency section. */
+export function dependsOn(packageJson: string, name: string): boolean {
+  try {
+    const data = JSON.parse(packageJson) as Record<string, unknown>;
+    return ["dependencies", "devDependencies", "peerDependencies", "optionalDependencies"].some((section) => {
+      const deps = data[section];
+      return typeof deps === "object" && deps !== null && name in deps;
+    });
+  } catch {
+    return false;
+  }
+}
+
+interface Consumer {
+  repository: string;
+  listed: boolean;
+  pin?: { file: string; pattern: string } | undefined;
+}
+
+/**
+ * `contracts-v0.3.2` in the contracts repository → once 0.3.2 is in the registry, one bump PR
+ * per consumer. Consumers are handled one after another; one failing does not stop the others.
+ * Content-creating requests go through the installation's pacer (see pace-content-creation.ts).
+ */
+export async function releaseContracts(args: {
+  context: Context<"push">;
+  deps: PromoterDependencies;
+  contracts: ContractsConfig;
+  release: ReleaseTag;
+  read: PromotionContext;
+  reporter: Reporter;
+}): Promise<void> {
+  const { context, deps, contracts, release, read, reporter } = args;
+  const repository = context.payload.repository.full_name;
+  const log = context.log.child({ tag: release.tag, package: contracts.package });
+  if (!same(repository, contracts.repository)) {
+    throw new PromoterError(
+      "wrong_repository",
+      `Tag ${release.tag} was pushed in ${repository}, but ${contracts.package} is released only by tags in ${contracts.repository}. Nothing was changed.`,
+    );
+  }
+  if (release.prerelease && !contracts.prerelease) {
+    throw new PromoterError("prerelease_not_allowed", `${release.tag} is a prerelease; set contracts.prerelease: true to open bump PRs for prereleases.`);
+  }
+  let token: string | undefined;
+  if (contracts.tokenEnv !== undefined) {
+    token = deps.env[contracts.tokenEnv];
+    if (!token) throw new PromoterError("credentials_missing", `contracts.tokenEnv names ${contracts.tokenEnv}, which is not set in the app's environment.`);
+  }
+
+  const published: PublishedVersion = await waitForPublishedVersion({
+    registry: contracts.registry,
+    token,
+    name: contracts.package,
+    version: release.version,
+    fetch: deps.fetch,
+    sleep: deps.sleep,
+    wait: { timeoutMs: contracts.publishWaitSeconds * 1000, ...deps.registryWait },
+    onWait: async ({ attempt }) => {
+      log.info({ attempt }, "waiting for the package version");
+      if (attempt === 1) {
+        await reporter.progress(
+          `Waiting for ${contracts.package}@${release.version} in the registry`,
+          `${contracts.registry} does not list ${release.version} yet; the app keeps checking for up to ${contracts.publishWaitSeconds} s (publishWaitSeconds).`,
+        );
+      }
+    },
+  });
+
+  const consumers: Consumer[] = contracts.consumers.map((c) => ({ repository: c.repository, listed: true, pin: c.pin }));
+  const outcomes: ConsumerOutcome[] = [];
+  if (contracts.discover) {
+    for (const repo of await listInstallationRepositories(context.octokit)) {
+      if (consumers.some((c) => same(c.repository, repo.fullName))) continue;
+      if (same(repo.fullName, contracts.repository) || repo.archived) continue;
+      consumers.push({ repository: repo.fullName, listed: false });
+    }
+  }
+  const candidates = consumers.filter((consumer) => {
+    if (!same(consumer.repository, contracts.repository)) return true;
+    outcomes.push({ repository: consumer.repository, outcome: "skipped", reason: "it is the contracts repository itself." });
+    return false;
+  });
+  const branch = contractsBranchName(contracts.package);
+  const states = await readConsumers(
+    context.octokit,
+    candidates.map((c) => ({ repository: splitRepository(c.repository), branch, pinFile: c.pin?.file })),
+  );
+
+  for (const [i, consumer] of candidates.entries()) {
+    const state = states[i]!;
+    try {
+      const outcome = await bumpConsumer({ context, contracts, release, published, token, consumer, state, branch, contractsUrl: read.source.url });
+      if (outcome !== undefined) outcomes.push(outcome);
+    } catch (error) {
+      const mapped = error instanceof PromoterError ? error : mapGitHubError(error, `bumping ${consumer.repository}`);
+      log.warn({ consumer: consumer.repository, code: mapped.code }, "consumer not bumped");
+      outcomes.push({ repository: consumer.repository, outcome: "failed", code: mapped.code, reason: mapped.message });
+    }
+  }
+  await reporter.finish(reportConsumers(contracts.package, release.version, outcomes));
+}
+
+async function bumpConsumer(args: {
+  context: Context<"push">;
+  contracts: ContractsConfig;
+  release: ReleaseTag;
+  published: PublishedVersion;
+  token: string | undefined;
+  consumer: Consumer;
+  state: ConsumerState;
+  branch: string;
+  contractsUrl: string;
+}): Promise<ConsumerOutcome | undefined> {
+  const { contracts, release, consumer, state } = args;
+  const repository = consumer.repository;
+  if (!state.found) return { repository, outcome: "skipped", reason: "the app cannot see it (install the app on it)." };
+  if (state.archived) return { repository, outcome: "skipped", reason: "it is archived." };
+  if (state.headOid === undefined || state.defaultBranch === undefined) return { repository, outcome: "skipped", reason: "it has no default branch." };
+
+  let files: Array<{ path: string; content: string }>;
+  let from: string | undefined;
+  let method: string;
+  if (consumer.pin !== undefined) {
+    if (state.pinText === undefined) return { repository, outcome: "failed", code: "pin_not_found", reason: `${consumer.pin.file} does not exist.` };
+    const edit = bumpVersionPin(state.pinText, { pattern: consumer.pin.pattern, version: release.version }, { file: consumer.pin.file });
+    if (!edit.changed) return { repository, outcome: "up_to_date", reason: `${consumer.pin.file} pins ${release.version}.` };
+    files = [{ path: consumer.pin.file, content: edit.text }];
+    from = edit.from;
+    method = "version pin";
+  } else {
+    if (state.packageJson === undefined) {
+      return consumer.listed ? { repository, outcome: "skipped", reason: "it has no package.json (set pin: for a non-npm consumer)." } : undefined;
+    }
+    if (!consumer.listed && !dependsOn(state.packageJson, contracts.package)) return undefined;
+    const input: Record<string, string> = { "package.json": state.packageJson };
+    if (state.packageLock !== undefined) input["package-lock.json"] = state.packageLock;
+    const plan = await planNpmBump(
+      input,
+      { name: contracts.package, version: release.version, published: args.published },
+      { registry: contracts.registry, token: args.token },
+    );
+    if (plan.outcome === "noop") return { repository, outcome: "up_to_date", reason: plan.reason };
+    if (plan.outcome === "refused") return { repository, outcome: "failed", code: plan.code, reason: plan.reason };
+    files = Object.entries(plan.files).map(([path, content]) => ({ path, content }));
+    from = plan.from;
+    method = plan.method;
+  }
+
+  const open = state.pullRequest;
+  const proposed = open === undefined ? undefined : versionInTitle(open.title, contracts.package);
+  if (open !== undefined && proposed === release.version) {
+    return { repository, outcome: "pull_request", number: open.number, url: open.url, breaking: false };
+  }
+  const text = contractsPullRequestText({
+    packageName: contracts.package,
+    version: release.version,
+    tag: release.tag,
+    tagPrefix: contracts.tagPrefix,
+    contractsUrl: args.contractsUrl,
+    from,
+    superseded: proposed,
+    method,
+    files: files.map((f) => f.path),
+  });
+  const pr = await ensurePullRequest(args.context.octokit, {
+    repository: { id: state.id, nameWithOwner: state.nameWithOwner },
+    baseBranch: state.defaultBranch,
+    baseOid: state.headOid,
+    branch: args.branch,
+    branchRef: state.branchRef,
+    pullRequest: open,
+    files,
+    commitMessage: text.commitMessage,
+    title: text.title,
+    body: text.body,
+  });
+  if (text.breaking) {
+    const { owner, name } = splitRepository(state.nameWithOwner);
+    await args.context.octokit.request("POST /repos/{owner}/{repo}/issues/{issue_number}/labels", {
+      owner,
+      repo: name,
+      issue_number: pr.number,
+      labels: ["breaking"],
+    });
+  }
+  return { repository, outcome: "pull_request", number: pr.number, url: pr.url, breaking: text.breaking, superseded: proposed };
+}

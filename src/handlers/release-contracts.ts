@@ -11,6 +11,7 @@ import { listInstallationRepositories } from "../github/list-installation-reposi
 import { mapGitHubError } from "../github/map-github-error.js";
 import { splitRepository } from "../github/octokit.js";
 import { type ConsumerState, readConsumers } from "../github/read-consumers.js";
+import { hasWorkspaces, readWorkspaceFiles } from "../github/read-workspace-files.js";
 import type { PromotionContext } from "../github/read-promotion-context.js";
 import { planNpmBump } from "../consumers/plan-npm-bump.js";
 import { type PublishedVersion, waitForPublishedVersion } from "../npm/fetch-packument.js";
@@ -152,8 +153,12 @@ async function bumpConsumer(args: {
     if (state.packageJson === undefined) {
       return consumer.listed ? { repository, outcome: "skipped", reason: "it has no package.json (set pin: for a non-npm consumer)." } : undefined;
     }
-    if (!consumer.listed && !dependsOn(state.packageJson, contracts.package)) return undefined;
-    const input: Record<string, string> = { "package.json": state.packageJson };
+    const workspaces = hasWorkspaces(state.packageJson)
+      ? await readWorkspaceFiles(args.context.octokit, splitRepository(state.nameWithOwner), state.headOid, state.packageJson)
+      : {};
+    const packageJsons = [state.packageJson, ...Object.values(workspaces)];
+    if (!consumer.listed && !packageJsons.some((text) => dependsOn(text, contracts.package))) return undefined;
+    const input: Record<string, string> = { "package.json": state.packageJson, ...workspaces };
     if (state.packageLock !== undefined) input["package-lock.json"] = state.packageLock;
     const plan = await planNpmBump(
       input,

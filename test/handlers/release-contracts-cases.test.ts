@@ -184,6 +184,38 @@ describe("contracts releases", () => {
     expect(report().output.summary).toContain("**acme/old**: [PR #41](https://github.com/acme/old/pull/41) bumps to 0.3.2 (breaking), superseding 0.3.1.");
   });
 
+  it("discovers consumers among the installation's repositories: dependents only, not archived, not the contracts repo", async () => {
+    github
+      .accessToken(4242)
+      .graphql("ReadPromotionContext", () => promotionContext({ configText: `${config("    - repository: acme/listed\n")}  discover: true\n`, source: CONTRACTS }))
+      .rest("GET", "/installation/repositories?per_page=100", () => [
+        200,
+        {
+          total_count: 5,
+          repositories: ["listed", "contracts", "archived", "uses-it", "unrelated"].map((name) => ({ full_name: `acme/${name}`, archived: name === "archived" })),
+        },
+      ])
+      .graphql("ReadConsumers", ({ variables }) => {
+        expect([variables.name0, variables.name1, variables.name2]).toEqual(["listed", "uses-it", "unrelated"]);
+        return {
+          c0: repo("listed", { packageJson: { text: '{\n  "devDependencies": {\n    "@acme/contracts": "0.3.2"\n  }\n}\n' } }),
+          c1: repo("uses-it", { packageJson: { text: '{\n  "peerDependencies": {\n    "@acme/contracts": "^0.3.0"\n  }\n}\n' } }),
+          c2: repo("unrelated", { packageJson: { text: '{\n  "dependencies": {\n    "left-pad": "1.0.0"\n  }\n}\n' } }),
+        };
+      })
+      .graphql("OpenPromotionPullRequest", ({ variables }) => {
+        expect(variables.repositoryNameWithOwner).toBe("acme/uses-it");
+        return opened(2);
+      });
+    const report = expectCheckRun();
+    nock(REGISTRY).get("/@acme%2fcontracts").reply(200, packument(["0.3.1", "0.3.2"]));
+    await receive();
+    github.assertDone();
+    expect(report().output.title).toBe("@acme/contracts 0.3.2: 1 PR, 1 up to date, 0 skipped, 0 failed");
+    expect(report().output.summary).not.toContain("unrelated");
+    expect(report().output.summary).not.toContain("archived");
+  });
+
   it("sends only documents GitHub's schema accepts", () => {
     assertValidGraphql(readFilesDocument(2), { owner: "acme", name: "mono", e0: "x:a", e1: "x:b" });
     assertValidGraphql(

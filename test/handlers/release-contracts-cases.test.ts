@@ -157,7 +157,7 @@ describe("contracts releases", () => {
         return { repository: { f0: { text: api }, f1: { text: '{\n  "name": "web"\n}\n' } } };
       })
       .graphql("OpenPromotionPullRequest", ({ variables }) => {
-        expect(variables.fileChanges.additions.map((a: { path: string }) => a.path)).toEqual(["packages/api/package.json"]);
+        expect((variables as Record<string, any>).fileChanges.additions.map((a: { path: string }) => a.path)).toEqual(["packages/api/package.json"]);
         expect(decodeCommittedFile(variables).text).toBe(api.replace("~0.3.0", "~0.3.2"));
         return opened(7);
       })

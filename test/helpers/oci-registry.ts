@@ -8,18 +8,16 @@
  * spawned so that it cannot outlive the test process (PR_SET_PDEATHSIG via setpriv, plus an
  * exit hook), and `stop()` ends it.
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { freePort } from "./free-port.js";
+import { spawnTestServer, startOnFreePort } from "./test-server.js";
 
 /** Debian's path; DOCKER_REGISTRY_BIN overrides it (another install, or proving the failure). */
 export const DOCKER_REGISTRY_BIN = process.env["DOCKER_REGISTRY_BIN"] ?? "/usr/bin/docker-registry";
-const SETPRIV_BIN = "/usr/bin/setpriv";
 
 export const INSTALL_HINT =
   "run .ci/install-test-deps.sh as root (it apt-get installs docker-registry, apache2-utils and openssl)";
@@ -52,22 +50,9 @@ export interface OciRegistry {
   stop(): Promise<void>;
 }
 
-const running = new Set<ChildProcess>();
-let exitHookInstalled = false;
-
 export async function startOciRegistry(options: StartOciRegistryOptions): Promise<OciRegistry> {
   requireDockerRegistry();
-  let lastError: unknown;
-  for (let attempt = 0; attempt < 5; attempt++) {
-    try {
-      return await startOnce(options, await freePort());
-    } catch (error) {
-      lastError = error;
-      // Another process took the port between our probe and the registry's bind: pick another.
-      if (!(error instanceof Error && /address already in use/.test(error.message))) throw error;
-    }
-  }
-  throw lastError;
+  return startOnFreePort((port) => startOnce(options, port));
 }
 
 async function startOnce(options: StartOciRegistryOptions, port: number): Promise<OciRegistry> {
@@ -87,44 +72,20 @@ async function startOnce(options: StartOciRegistryOptions, port: number): Promis
   // JSON is YAML; no quoting surprises.
   await writeFile(configPath, `${JSON.stringify(config, null, 2)}\n`);
 
-  const args = ["serve", configPath];
-  const [command, commandArgs] = existsSync(SETPRIV_BIN)
-    ? [SETPRIV_BIN, ["--pdeathsig", "KILL", "--", DOCKER_REGISTRY_BIN, ...args]]
-    : [DOCKER_REGISTRY_BIN, args];
-  const child = spawn(command, commandArgs, {
+  const url = `http://127.0.0.1:${port}`;
+  const server = await spawnTestServer({
+    name: "docker-registry",
+    command: DOCKER_REGISTRY_BIN,
+    args: ["serve", configPath],
     // A minimal environment: no REGISTRY_* overrides leak in, and no secrets of ours go out.
     env: { PATH: "/usr/sbin:/usr/bin:/sbin:/bin" },
-    stdio: ["ignore", "pipe", "pipe"],
+    readyUrl: `${url}/v2/`,
+    isReady: (status) => status === 200 || status === 401,
+    readyTimeoutMs: 15_000,
+    pollMs: 25,
+    cleanup: () => rm(configDir, { recursive: true, force: true }),
   });
-  trackChild(child);
-
-  let logs = "";
-  const append = (chunk: Buffer): void => {
-    logs = (logs + chunk.toString("utf8")).slice(-256 * 1024);
-  };
-  child.stdout?.on("data", append);
-  child.stderr?.on("data", append);
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-
-  const url = `http://127.0.0.1:${port}`;
-  const stop = async (): Promise<void> => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill("SIGTERM");
-      const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
-      await exited;
-      clearTimeout(timer);
-    }
-    running.delete(child);
-    await rm(configDir, { recursive: true, force: true });
-  };
-
-  try {
-    await waitUntilReady(url, exited, () => logs);
-  } catch (error) {
-    await stop();
-    throw error;
-  }
-  return { host: `127.0.0.1:${port}`, url, port, logs: () => logs, stop };
+  return { host: `127.0.0.1:${port}`, url, port, logs: server.logs, stop: server.stop };
 }
 
 function registryAuthConfig(auth: OciRegistryAuth): Record<string, unknown> {
@@ -139,42 +100,6 @@ function registryAuthConfig(auth: OciRegistryAuth): Record<string, unknown> {
   };
 }
 
-async function waitUntilReady(url: string, exited: Promise<number | null>, logs: () => string): Promise<void> {
-  let exitCode: number | null | undefined;
-  void exited.then((code) => {
-    exitCode = code;
-  });
-  const deadline = Date.now() + 15_000;
-  while (Date.now() < deadline) {
-    if (exitCode !== undefined) {
-      throw new Error(`docker-registry exited (code ${exitCode}) before answering on ${url}:\n${logs()}`);
-    }
-    try {
-      const response = await fetch(`${url}/v2/`, { signal: AbortSignal.timeout(1_000) });
-      await response.body?.cancel();
-      if (response.status === 200 || response.status === 401) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`docker-registry did not answer on ${url}/v2/ within 15s:\n${logs()}`);
-}
-
-function trackChild(child: ChildProcess): void {
-  running.add(child);
-  child.once("exit", () => running.delete(child));
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    // Synchronous last resort when the test process ends without afterAll (pdeathsig covers crashes).
-    process.once("exit", () => {
-      for (const registry of running) registry.kill("SIGKILL");
-    });
-  }
-}
-
-
-// ---------------------------------------------------------------------------------------------
 // Pushing real content with the distribution API.
 
 export const MEDIA_TYPES = {

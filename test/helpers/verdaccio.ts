@@ -13,17 +13,15 @@
  * globalconfig and a cache shared by the test file, so that neither ~/.npmrc nor the machine's
  * npmrc changes what npm writes, and both sides of a byte-for-byte comparison get the same config.
  */
-import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
+import { execFile } from "node:child_process";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { freePort } from "./free-port.js";
+import { spawnTestServer, startOnFreePort } from "./test-server.js";
 
 const require = createRequire(import.meta.url);
 const VERDACCIO_BIN = join(dirname(require.resolve("verdaccio/package.json")), "bin", "verdaccio");
-const SETPRIV_BIN = "/usr/bin/setpriv";
 /** The npm that ships beside this node: the one the app uses by default. */
 export const NPM_BIN = join(dirname(process.execPath), "npm");
 
@@ -55,20 +53,9 @@ export interface Verdaccio {
   stop(): Promise<void>;
 }
 
-const running = new Set<ChildProcess>();
-let exitHookInstalled = false;
 
 export async function startVerdaccio(): Promise<Verdaccio> {
-  let lastError: unknown;
-  for (let attempt = 0; attempt < 5; attempt++) {
-    try {
-      return await startOnce(await freePort());
-    } catch (error) {
-      lastError = error;
-      if (!(error instanceof Error && /EADDRINUSE|address already in use/.test(error.message))) throw error;
-    }
-  }
-  throw lastError;
+  return startOnFreePort(startOnce);
 }
 
 async function startOnce(port: number): Promise<Verdaccio> {
@@ -97,39 +84,23 @@ async function startOnce(port: number): Promise<Verdaccio> {
   // JSON is YAML; no quoting surprises.
   await writeFile(configPath, `${JSON.stringify(config, null, 2)}\n`);
 
-  const args = [VERDACCIO_BIN, "--config", configPath, "--listen", `127.0.0.1:${port}`];
-  const [command, commandArgs] = existsSync(SETPRIV_BIN)
-    ? [SETPRIV_BIN, ["--pdeathsig", "KILL", "--", process.execPath, ...args]]
-    : [process.execPath, args];
-  const child = spawn(command, commandArgs, {
+  const url = `http://127.0.0.1:${port}/`;
+  const server = await spawnTestServer({
+    name: "verdaccio",
+    command: process.execPath,
+    args: [VERDACCIO_BIN, "--config", configPath, "--listen", `127.0.0.1:${port}`],
     cwd: scratch,
     env: { PATH: process.env["PATH"] ?? "/usr/bin:/bin", HOME: home, NODE_ENV: "production" },
-    stdio: ["ignore", "pipe", "pipe"],
+    readyUrl: `${url}-/ping`,
+    isReady: (status) => status === 200,
+    readyTimeoutMs: 20_000,
+    pollMs: 50,
+    cleanup: () => rm(scratch, { recursive: true, force: true }),
   });
-  trackChild(child);
-  let logs = "";
-  const append = (chunk: Buffer): void => {
-    logs = (logs + chunk.toString("utf8")).slice(-256 * 1024);
-  };
-  child.stdout?.on("data", append);
-  child.stderr?.on("data", append);
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-
-  const url = `http://127.0.0.1:${port}/`;
-  const stop = async (): Promise<void> => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill("SIGTERM");
-      const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
-      await exited;
-      clearTimeout(timer);
-    }
-    running.delete(child);
-    await rm(scratch, { recursive: true, force: true });
-  };
+  const { logs, stop } = server;
 
   let token: string;
   try {
-    await waitUntilReady(url, exited, () => logs);
     token = await addUser(url, "tester", "tester-password");
   } catch (error) {
     await stop();
@@ -153,7 +124,7 @@ async function startOnce(port: number): Promise<Verdaccio> {
     await npm(dir, ["publish", "--registry", url, "--tag", "latest"]);
   };
 
-  return { url, port, token, scratch, userconfig, publish, npm, logs: () => logs, stop };
+  return { url, port, token, scratch, userconfig, publish, npm, logs, stop };
 }
 
 /** Creates a user with the CouchDB-style endpoint npm adduser uses; returns its token. */
@@ -205,34 +176,3 @@ export function runNpm(cwd: string, args: string[], options: NpmRunOptions): Pro
   });
 }
 
-async function waitUntilReady(url: string, exited: Promise<number | null>, logs: () => string): Promise<void> {
-  let exitCode: number | null | undefined;
-  void exited.then((code) => {
-    exitCode = code;
-  });
-  const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline) {
-    if (exitCode !== undefined) throw new Error(`verdaccio exited (code ${exitCode}) before answering on ${url}:\n${logs()}`);
-    try {
-      const response = await fetch(`${url}-/ping`, { signal: AbortSignal.timeout(1_000) });
-      await response.body?.cancel();
-      if (response.status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`verdaccio did not answer on ${url}-/ping within 20s:\n${logs()}`);
-}
-
-function trackChild(child: ChildProcess): void {
-  running.add(child);
-  child.once("exit", () => running.delete(child));
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    // Synchronous last resort when the test process ends without afterAll (pdeathsig covers crashes).
-    process.once("exit", () => {
-      for (const registry of running) registry.kill("SIGKILL");
-    });
-  }
-}

@@ -1,10 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ContentCreationPacer, isContentCreating, rateLimitWait } from "../../src/github/pace-content-creation.js";
+import { fakeClock } from "../helpers/fake-clock.js";
 
-function fakeClock() {
-  let now = 1_000_000;
-  return { now: () => now, sleep: async (ms: number) => void (now += ms) };
-}
 
 describe("ContentCreationPacer", () => {
   it("runs content-creating requests one at a time, at least a second apart", async () => {

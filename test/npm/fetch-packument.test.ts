@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { PromoterError } from "../../src/errors.js";
 import { lockfileEntryOf, waitForPublishedVersion, type WaitForPublishedVersionOptions } from "../../src/npm/fetch-packument.js";
 import { scriptedFetch, type ScriptedFetch, type ScriptedRequest, type ScriptedResponse } from "../registry/scripted-fetch.js";
+import { fakeClock } from "../helpers/fake-clock.js";
 
 const REGISTRY = "https://npm.pkg.github.com/";
 const URL_ = "https://npm.pkg.github.com/@acme%2fcontracts";
@@ -13,16 +14,6 @@ afterEach(() => {
   registry = undefined;
 });
 
-/** A clock that only moves when the code under test sleeps. */
-function fakeClock(start = Date.UTC(2025, 0, 1)) {
-  let now = start;
-  return {
-    now: () => now,
-    sleep: vi.fn(async (ms: number) => {
-      now += ms;
-    }),
-  };
-}
 
 function manifest(version: string, extra: Record<string, unknown> = {}) {
   return {

@@ -22,6 +22,7 @@ import {
   mockTokenRequest,
   tokenGranted,
 } from "./registry-mocks.js";
+import { fakeClock } from "../helpers/fake-clock.js";
 
 const AUTH = { usernameEnv: "GHCR_USER", passwordEnv: "GHCR_TOKEN" };
 const PASSWORD = "ghp_s3cret-password-value";
@@ -33,17 +34,6 @@ afterEach(() => {
   registry = undefined;
 });
 
-/** A clock that only moves when the code under test sleeps. */
-function fakeClock(start = Date.UTC(2025, 0, 1)) {
-  let now = start;
-  return {
-    now: () => now,
-    sleep: vi.fn(async (ms: number) => {
-      now += ms;
-    }),
-    elapsed: () => now - start,
-  };
-}
 
 function resolve(script: ScriptedRequest[], options: Partial<ResolveDigestOptions> = {}) {
   registry = scriptedFetch(script);

@@ -12,7 +12,7 @@ import { readPromotionTargets } from "../github/read-promotion-targets.js";
 import { CHECK_RUN_NAME } from "../github/report-check-run.js";
 import { Reporter } from "./check-reporter.js";
 import { releaseContracts } from "./release-contracts.js";
-import { parseReleaseTag } from "../core/parse-tag.js";
+import { type ReleaseTag, parseReleaseTag } from "../core/parse-tag.js";
 import { parseImageRepository } from "../registry/image-reference.js";
 import { resolveDigest } from "../registry/resolve-digest.js";
 import type { PromoterDependencies } from "../dependencies.js";
@@ -43,10 +43,10 @@ function looksLikeReleaseTag(tag: string): boolean {
   return /^[^/]+-v\d/i.test(tag);
 }
 
-/** The prefix of a well-formed release tag, or undefined. */
-function contractsPrefixOf(tag: string): string | undefined {
+/** The parsed release tag, or undefined when it is not well-formed. */
+function releaseTagOrUndefined(tag: string): ReleaseTag | undefined {
   try {
-    return parseReleaseTag(tag).prefix;
+    return parseReleaseTag(tag);
   } catch {
     return undefined;
   }
@@ -84,11 +84,12 @@ async function promoteTag(context: PushContext, tag: string, deps: PromoterDepen
     }
 
     const contracts = config.contracts;
-    if (contracts !== undefined && contractsPrefixOf(tag) === contracts.tagPrefix) {
+    const contractsRelease = releaseTagOrUndefined(tag);
+    if (contracts !== undefined && contractsRelease?.prefix === contracts.tagPrefix) {
       if (read.source.commit === undefined) {
         throw new PromoterError("tag_not_found", `Tag ${tag} no longer exists in ${read.source.nameWithOwner} (or does not point at a commit).`);
       }
-      await releaseContracts({ context, deps, contracts, release: parseReleaseTag(tag), read, reporter });
+      await releaseContracts({ context, deps, contracts, release: contractsRelease, read, reporter });
       return;
     }
 

@@ -1,0 +1,164 @@
+/**
+ * End to end over real HTTP: the app started by Probot's own `run()` from environment settings
+ * (GHE_HOST/GHE_PROTOCOL point it at the GitHub stand-in, as at a GitHub Enterprise Server),
+ * a real docker-registry holding the image CI built, signed webhook deliveries in, and the
+ * stand-in's state (PR, branch file, check run) out. No nock, no test-only path in src/.
+ */
+import { Writable } from "node:stream";
+import { pino } from "pino";
+import { type Server, run } from "probot";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { BackgroundTasks } from "../../src/background-tasks.js";
+import { createApp } from "../../src/index.js";
+import { freePort } from "../helpers/free-port.js";
+import { type OciRegistry, pushImage, startOciRegistry } from "../helpers/oci-registry.js";
+import { throwawayPrivateKey } from "../helpers/throwaway-key.js";
+import { type SampleOrg, seedSampleOrg } from "../stand-in/sample-org.js";
+import { type GitHubStandIn, secondaryRateLimit, startGitHubStandIn } from "../stand-in/server.js";
+import { deliver, pushPayload } from "../stand-in/webhooks.js";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const SECRET = "stand-in-webhook-secret";
+const INSTALLATION = 7;
+const privateKey = throwawayPrivateKey();
+
+describe("promotion through the GitHub stand-in, over real HTTP", () => {
+  let registry: OciRegistry;
+  let storage: string;
+  let github: GitHubStandIn;
+  let org: SampleOrg;
+  let server: Server;
+  let tasks: BackgroundTasks;
+  let appUrl: string;
+  let digest: string;
+  const logs: Array<Record<string, unknown>> = [];
+
+  beforeAll(async () => {
+    storage = await mkdtemp(join(tmpdir(), "release-promoter-e2e-registry-"));
+    registry = await startOciRegistry({ storageDir: storage });
+  });
+  afterAll(async () => {
+    await registry.stop();
+    await rm(storage, { recursive: true, force: true });
+  });
+
+  beforeEach(async () => {
+    github = await startGitHubStandIn({ appId: 1, privateKey });
+    github.addInstallation(INSTALLATION);
+    org = seedSampleOrg(github.world, { installationId: INSTALLATION, registryHost: registry.host });
+    digest = (
+      await pushImage(registry.url, "acme/core-api", { format: "oci", platform: { os: "linux", architecture: "amd64" }, files: { "app/VERSION": "0.10.0\n" }, reference: org.coreCommit })
+    ).digest;
+
+    const port = await freePort();
+    const env = {
+      ...github.env,
+      APP_ID: "1",
+      PRIVATE_KEY: privateKey,
+      WEBHOOK_SECRET: SECRET,
+      HOST: "127.0.0.1",
+      PORT: String(port),
+      NO_SMEE_SETUP: "true" as const,
+    };
+    logs.length = 0;
+    const log = pino(
+      { level: "debug" },
+      new Writable({
+        write(chunk, _encoding, callback) {
+          for (const line of String(chunk).split("\n").filter(Boolean)) logs.push(JSON.parse(line) as Record<string, unknown>);
+          callback();
+        },
+      }),
+    );
+    tasks = new BackgroundTasks((error) => log.error({ err: error }, "background task failed"));
+    // Probot's own entry point, settings from the environment: what `probot run` does.
+    server = await run(createApp({ env, tasks }), { env, log });
+    appUrl = `http://127.0.0.1:${port}`;
+  });
+
+  afterEach(async () => {
+    await tasks.idle();
+    await server.stop();
+    await github.stop();
+    github.assertNoProblems();
+  });
+
+  async function pushTag(repository: string, tag: string, commit: string): Promise<void> {
+    const tagObject = github.world.tag(repository, tag, commit, { annotated: true });
+    const delivery = await deliver(appUrl, SECRET, "push", pushPayload(github.world, { repository, ref: `refs/tags/${tag}`, after: tagObject, installationId: INSTALLATION }));
+    expect(delivery.status).toBe(200);
+    await tasks.idle();
+  }
+
+  it("opens one PR in acme/infra changing one line, reports on the tagged commit, and a redelivery writes nothing", async () => {
+    await pushTag("acme/core-api", "core-v0.10.0", org.coreCommit);
+
+    const [pr, ...others] = github.world.pullRequestsOf("acme/infra", "open");
+    expect(others).toHaveLength(0);
+    expect(pr).toMatchObject({ title: "Promote core v0.10.0 to prod", head: "release-promoter/prod/core", base: "main" });
+    const before = org.prodTfvars.split("\n");
+    const after = github.world.fileAt("acme/infra", "envs/prod.tfvars", pr!.head)!.split("\n");
+    const changed = after.flatMap((line, i) => (line === before[i] ? [] : [[before[i], line]]));
+    expect(changed).toEqual([
+      [
+        before.find((line) => line.startsWith("core_image")),
+        `core_image = "${registry.host}/acme/core-api@${digest}" # core-v0.10.0`,
+      ],
+    ]);
+    expect(github.world.fileAt("acme/infra", "envs/prod.tfvars")).toBe(org.prodTfvars); // main untouched
+
+    const [check, ...moreChecks] = github.world.checkRunsOn("acme/core-api", org.coreCommit);
+    expect(moreChecks).toHaveLength(0);
+    expect(check).toMatchObject({ name: "release-promoter", status: "completed", conclusion: "success" });
+    expect(check!.summary).toContain(`${github.url}/acme/infra/pull/${pr!.number}`);
+
+    // 2 reads, 1 mutation (branch + signed commit + PR), 1 check run; the token apart.
+    expect(github.counts()).toMatchObject({ read: 2, write: 2, contentCreating: 2, token: 1 });
+
+    const mark = github.requests.length;
+    await pushTag("acme/core-api", "core-v0.10.0", org.coreCommit).catch(() => undefined);
+    expect(github.counts(mark)).toMatchObject({ read: 2, write: 0 });
+    expect(github.world.pullRequestsOf("acme/infra")).toHaveLength(1);
+  });
+
+  it("updates the open PR when a newer tag comes, and survives infra's main moving under it", async () => {
+    await pushTag("acme/core-api", "core-v0.10.0", org.coreCommit);
+    const next = github.world.commitOn("acme/core-api", { "src/fix.txt": "fix\n" }, { message: "Fix" });
+    const nextDigest = (
+      await pushImage(registry.url, "acme/core-api", { format: "oci", platform: { os: "linux", architecture: "amd64" }, files: { "app/VERSION": "0.10.1\n" }, reference: next })
+    ).digest;
+    // Someone merges another change to infra's main while the app plans: its commit must not be stale-written.
+    github.world.commitOn("acme/infra", { "envs/staging.tfvars": 'region = "eu-west-1"\n' }, { message: "Add staging" });
+
+    await pushTag("acme/core-api", "core-v0.10.1", next);
+
+    const open = github.world.pullRequestsOf("acme/infra", "open");
+    expect(open).toHaveLength(1);
+    expect(open[0]!.title).toBe("Promote core v0.10.1 to prod");
+    expect(github.world.fileAt("acme/infra", "envs/prod.tfvars", open[0]!.head)).toContain(`@${nextDigest}" # core-v0.10.1`);
+    // The PR branch starts from the new main: the staging file is there, untouched.
+    expect(github.world.fileAt("acme/infra", "envs/staging.tfvars", open[0]!.head)).toBe('region = "eu-west-1"\n');
+  });
+
+  it("refuses a tag pushed from the wrong repository, says why on that commit, and opens nothing", async () => {
+    await pushTag("acme/web-ui", "core-v0.10.0", org.webCommit);
+
+    expect(github.world.pullRequestsOf("acme/infra")).toHaveLength(0);
+    const [check] = github.world.checkRunsOn("acme/web-ui", org.webCommit);
+    expect(check).toMatchObject({ status: "completed", conclusion: "failure" });
+    expect(`${check!.title}\n${check!.summary}`).toMatch(/acme\/core-api/);
+    expect(github.counts().write).toBe(1); // the check run, nothing else
+  });
+
+  it("waits out a secondary rate limit (403, Retry-After) on the write and then opens the PR", async () => {
+    github.fault(secondaryRateLimit("OpenPromotionPullRequest", 1));
+    await pushTag("acme/core-api", "core-v0.10.0", org.coreCommit);
+
+    const attempts = github.requests.filter((request) => request.name === "OpenPromotionPullRequest");
+    expect(attempts.map((request) => request.status)).toEqual([403, 200]);
+    expect(attempts[1]!.at - attempts[0]!.at).toBeGreaterThanOrEqual(1000);
+    expect(github.world.pullRequestsOf("acme/infra", "open")).toHaveLength(1);
+  });
+});

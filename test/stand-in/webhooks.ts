@@ -1,0 +1,64 @@
+/**
+ * What GitHub sends when a tag is pushed: a `push` delivery built from a recorded payload
+ * (test/fixtures/payloads), matched to the stand-in's state, signed with the webhook secret.
+ */
+import { createHmac, randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+import type { EmitterWebhookEvent } from "@octokit/webhooks";
+import type { World } from "./world.js";
+
+export type PushPayload = EmitterWebhookEvent<"push">["payload"];
+
+const recorded = (): PushPayload =>
+  JSON.parse(readFileSync(new URL("../fixtures/payloads/push-tag-core-v0.10.0.json", import.meta.url), "utf8")) as PushPayload;
+
+/** The `push` payload GitHub sends for `ref` (a tag or a branch) now pointing at `after`. */
+export function pushPayload(world: World, options: { repository: string; ref: string; after: string; installationId: number; pusher?: string }): PushPayload {
+  const repository = world.mustRepository(options.repository);
+  const payload = recorded();
+  const commit = repository.git.peel(options.after);
+  payload.ref = options.ref;
+  payload.after = options.after;
+  payload.before = "0".repeat(40);
+  payload.created = true;
+  payload.deleted = false;
+  payload.compare = world.htmlUrl(repository, `/compare/${options.ref.replace(/^refs\/(heads|tags)\//, "")}`);
+  payload.repository.id = repository.databaseId;
+  payload.repository.node_id = repository.nodeId;
+  payload.repository.name = repository.name;
+  payload.repository.full_name = repository.fullName;
+  if (payload.repository.owner !== null) payload.repository.owner.login = repository.owner;
+  payload.repository.default_branch = repository.defaultBranch;
+  payload.repository.master_branch = repository.defaultBranch;
+  payload.repository.html_url = world.htmlUrl(repository);
+  payload.repository.archived = repository.archived;
+  payload.installation = { id: options.installationId, node_id: `Installation_${options.installationId}` };
+  if (options.pusher !== undefined) {
+    payload.pusher.name = options.pusher;
+    if (payload.sender !== undefined) payload.sender.login = options.pusher;
+  }
+  if (payload.head_commit !== null && commit !== undefined) {
+    payload.head_commit.id = commit.oid;
+    payload.head_commit.tree_id = commit.oid;
+    payload.head_commit.message = commit.message;
+    payload.head_commit.url = world.htmlUrl(repository, `/commit/${commit.oid}`);
+  }
+  payload.commits = [];
+  return payload;
+}
+
+export function sign(body: string, secret: string): string {
+  return `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
+}
+
+/** POSTs a signed delivery to the app's webhook path; returns the HTTP status and the delivery id. */
+export async function deliver(appUrl: string, secret: string, event: string, payload: unknown): Promise<{ status: number; id: string; text: string }> {
+  const body = JSON.stringify(payload);
+  const id = randomUUID();
+  const response = await fetch(`${appUrl}/api/github/webhooks`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-github-event": event, "x-github-delivery": id, "x-hub-signature-256": sign(body, secret), "user-agent": "GitHub-Hookshot/stand-in" },
+    body,
+  });
+  return { status: response.status, id, text: await response.text() };
+}

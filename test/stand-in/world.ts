@@ -1,0 +1,206 @@
+/**
+ * The state the GitHub stand-in serves: one GitHub App, its installations, their repositories
+ * (each with a GitStore), pull requests, check runs and labels. Both APIs (REST and GraphQL)
+ * read and change this one state, so a commit the app makes is what the next read returns.
+ */
+import { GitStore } from "./git-store.js";
+
+export interface Repository {
+  databaseId: number;
+  nodeId: string;
+  owner: string;
+  name: string;
+  fullName: string;
+  defaultBranch: string;
+  archived: boolean;
+  installationId: number;
+  git: GitStore;
+  /** Labels that exist in the repository (name → color). */
+  labels: Map<string, string>;
+}
+
+export interface PullRequest {
+  databaseId: number;
+  nodeId: string;
+  repository: Repository;
+  number: number;
+  title: string;
+  body: string;
+  /** Branch names in the same repository. */
+  head: string;
+  base: string;
+  state: "open" | "closed" | "merged";
+  labels: string[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface CheckRun {
+  id: number;
+  nodeId: string;
+  repository: Repository;
+  name: string;
+  headSha: string;
+  status: "queued" | "in_progress" | "completed";
+  conclusion: string | null;
+  externalId: string | null;
+  detailsUrl: string | null;
+  title: string | null;
+  summary: string | null;
+  text: string | null;
+  startedAt: string;
+  completedAt: string | null;
+}
+
+export interface RefNode {
+  repository: Repository;
+  qualifiedName: string;
+}
+
+type NodeTarget =
+  | { kind: "Repository"; repository: Repository }
+  | { kind: "Ref"; ref: RefNode }
+  | { kind: "PullRequest"; pullRequest: PullRequest };
+
+export class World {
+  readonly repositories = new Map<string, Repository>();
+  readonly pullRequests: PullRequest[] = [];
+  readonly checkRuns: CheckRun[] = [];
+  private readonly nodes = new Map<string, NodeTarget>();
+  private nextId = 1000;
+
+  constructor(
+    /** The public URL of the stand-in, for html_url / url fields. */
+    public htmlBase = "http://127.0.0.1",
+  ) {}
+
+  private id(): number {
+    return this.nextId++;
+  }
+
+  /** GitHub's global ids are opaque strings; these say what they are, to help debugging. */
+  private nodeId(kind: NodeTarget["kind"], key: string, target: NodeTarget): string {
+    const id = `${kind}_${Buffer.from(key).toString("base64url")}`;
+    this.nodes.set(id, target);
+    return id;
+  }
+
+  addRepository(options: { fullName: string; installationId: number; defaultBranch?: string; archived?: boolean; files?: Record<string, string> }): Repository {
+    const [owner, name] = options.fullName.split("/") as [string, string];
+    const databaseId = this.id();
+    const repository: Repository = {
+      databaseId,
+      nodeId: "",
+      owner,
+      name,
+      fullName: options.fullName,
+      defaultBranch: options.defaultBranch ?? "main",
+      archived: options.archived ?? false,
+      installationId: options.installationId,
+      git: new GitStore(),
+      labels: new Map(),
+    };
+    repository.nodeId = this.nodeId("Repository", String(databaseId), { kind: "Repository", repository });
+    this.repositories.set(options.fullName.toLowerCase(), repository);
+    const root = repository.git.commit(undefined, "Initial commit", options.files ?? { "README.md": `# ${name}\n` });
+    repository.git.refs.set(`refs/heads/${repository.defaultBranch}`, root.oid);
+    return repository;
+  }
+
+  repository(fullName: string): Repository | undefined {
+    return this.repositories.get(fullName.toLowerCase());
+  }
+
+  /** The repository, or an error naming it (for test setup code). */
+  mustRepository(fullName: string): Repository {
+    const repository = this.repository(fullName);
+    if (repository === undefined) throw new Error(`stand-in has no repository ${fullName}`);
+    return repository;
+  }
+
+  /** Commits `changes` on top of `branch` (default: the default branch) and moves the branch. */
+  commitOn(fullName: string, changes: Record<string, string | null>, options: { branch?: string; message?: string } = {}): string {
+    const repository = this.mustRepository(fullName);
+    const ref = `refs/heads/${options.branch ?? repository.defaultBranch}`;
+    const commit = repository.git.commit(repository.git.refs.get(ref), options.message ?? "Update files", changes);
+    repository.git.refs.set(ref, commit.oid);
+    return commit.oid;
+  }
+
+  /** Tags a commit: a lightweight tag, or an annotated one (the ref then points at the tag object). */
+  tag(fullName: string, name: string, commit: string, options: { annotated?: boolean } = {}): string {
+    const repository = this.mustRepository(fullName);
+    const target = options.annotated ? repository.git.annotatedTag(name, commit).oid : commit;
+    repository.git.refs.set(`refs/tags/${name}`, target);
+    return target;
+  }
+
+  headOf(fullName: string, branch?: string): string | undefined {
+    const repository = this.mustRepository(fullName);
+    return repository.git.refs.get(`refs/heads/${branch ?? repository.defaultBranch}`);
+  }
+
+  /** File text on a branch (default branch by default), or undefined. */
+  fileAt(fullName: string, path: string, revision?: string): string | undefined {
+    const repository = this.mustRepository(fullName);
+    return repository.git.resolve(revision ?? repository.defaultBranch)?.files.get(path);
+  }
+
+  refNodeId(repository: Repository, qualifiedName: string): string {
+    return this.nodeId("Ref", `${repository.databaseId}:${qualifiedName}`, { kind: "Ref", ref: { repository, qualifiedName } });
+  }
+
+  node(id: string): NodeTarget | undefined {
+    return this.nodes.get(id);
+  }
+
+  openPullRequest(repository: Repository, fields: { title: string; body: string; head: string; base: string }): PullRequest {
+    const databaseId = this.id();
+    const now = new Date().toISOString();
+    const pullRequest: PullRequest = {
+      databaseId,
+      nodeId: "",
+      repository,
+      number: this.pullRequests.filter((pr) => pr.repository === repository).length + 1,
+      ...fields,
+      state: "open",
+      labels: [],
+      createdAt: now,
+      updatedAt: now,
+    };
+    pullRequest.nodeId = this.nodeId("PullRequest", String(databaseId), { kind: "PullRequest", pullRequest });
+    this.pullRequests.push(pullRequest);
+    return pullRequest;
+  }
+
+  pullRequestsOf(fullName: string, state?: PullRequest["state"]): PullRequest[] {
+    const repository = this.mustRepository(fullName);
+    return this.pullRequests.filter((pr) => pr.repository === repository && (state === undefined || pr.state === state));
+  }
+
+  /** GitHub closes an open PR whose branch is deleted or left with no commits ahead of its base. */
+  closeEmptyPullRequests(repository: Repository): void {
+    for (const pr of this.pullRequests) {
+      if (pr.repository !== repository || pr.state !== "open") continue;
+      const head = repository.git.refs.get(`refs/heads/${pr.head}`);
+      const base = repository.git.refs.get(`refs/heads/${pr.base}`);
+      if (head === undefined || (base !== undefined && repository.git.compare(base, head).aheadBy === 0)) pr.state = "closed";
+    }
+  }
+
+  addCheckRun(repository: Repository, fields: Omit<CheckRun, "id" | "nodeId" | "repository">): CheckRun {
+    const id = this.id();
+    const run: CheckRun = { id, nodeId: `CheckRun_${id}`, repository, ...fields };
+    this.checkRuns.push(run);
+    return run;
+  }
+
+  checkRunsOn(fullName: string, headSha: string): CheckRun[] {
+    const repository = this.mustRepository(fullName);
+    return this.checkRuns.filter((run) => run.repository === repository && run.headSha === headSha);
+  }
+
+  htmlUrl(repository: Repository, suffix = ""): string {
+    return `${this.htmlBase}/${repository.fullName}${suffix}`;
+  }
+}

@@ -282,8 +282,14 @@ const handlers: Record<string, Handler> = {
   },
 
   "GET /repos/{owner}/{repo}/compare/{basehead}": (call) => {
+    const [base = "", head = ""] = call.params.basehead!.split("...");
+    return handlers["GET /repos/{owner}/{repo}/compare/{base}...{head}"]!({ ...call, params: { ...call.params, base, head } });
+  },
+
+  "GET /repos/{owner}/{repo}/compare/{base}...{head}": (call) => {
     const repository = repositoryOf(call);
-    const [baseName = "", headName = ""] = call.params.basehead!.split("...");
+    const baseName = call.params.base!;
+    const headName = call.params.head!;
     const base = commitFor(repository, baseName);
     const head = commitFor(repository, headName);
     // GitHub compares from the merge base; the stand-in's histories are simple enough to use base.

@@ -1,0 +1,152 @@
+/**
+ * `npm run demo`: the app as a real server (`probot run ./dist/index.js`) against a GitHub
+ * stand-in with a sample organisation, offline, no GitHub account. It pushes tags the way
+ * GitHub reports them (signed `push` deliveries over HTTP) and prints what a user would see on
+ * GitHub: the PR (title, body, diff), the check run on the tagged commit, the contracts bump
+ * PRs, and a refusal. Exits 0 only if every step it shows happened.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { fileURLToPath } from "node:url";
+import { ProbotOctokit } from "probot";
+import { type AppProcess, startAppProcess } from "../bench/app-process.js";
+import { throwawayPrivateKey } from "../test/helpers/throwaway-key.js";
+import { seedSampleOrg } from "../test/stand-in/sample-org.js";
+import { type GitHubStandIn, startGitHubStandIn } from "../test/stand-in/server.js";
+import { pushPayload } from "../test/stand-in/webhooks.js";
+import { type ContractsRegistry, type ImageRegistry, startContractsRegistry, startImageRegistry } from "./sample-registries.js";
+import { Checklist, heading, showCheckRun, showPullRequest } from "./show.js";
+
+const INSTALLATION = 1;
+const APP_ID = 1;
+const projectRoot = fileURLToPath(new URL("..", import.meta.url));
+
+async function main(): Promise<boolean> {
+  const checks = new Checklist();
+  const stops: Array<() => Promise<void>> = [];
+  try {
+    console.log("release-promoter demo: the app against a GitHub stand-in, offline\n");
+    // The demo runs what `npm start` runs; build it from the current sources first.
+    execFileSync(process.execPath, [join(projectRoot, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"], { cwd: projectRoot, stdio: "inherit" });
+
+    const privateKey = throwawayPrivateKey();
+    const github = await startGitHubStandIn({ appId: APP_ID, privateKey });
+    stops.push(() => github.stop());
+    github.addInstallation(INSTALLATION);
+    const images: ImageRegistry = await startImageRegistry();
+    stops.push(() => images.stop());
+    const npm: ContractsRegistry = await startContractsRegistry();
+    stops.push(() => npm.stop());
+
+    const consumerNames = ["billing-api", "checkout-web"];
+    const consumers = await Promise.all(consumerNames.map(async (name) => ({ name, files: await npm.consumerFiles(name) })));
+    const org = seedSampleOrg(github.world, { installationId: INSTALLATION, registryHost: images.host, npmRegistry: npm.url, consumers });
+    const digest = await images.pushFor("acme/core-api", org.coreCommit);
+    await images.pushFor("acme/web-ui", org.webCommit);
+
+    const home = await mkdtemp(join(tmpdir(), "release-promoter-demo-home-"));
+    stops.push(() => rm(home, { recursive: true, force: true }));
+    const app: AppProcess = await startAppProcess({
+      entry: "./dist/index.js",
+      name: "release-promoter",
+      env: {
+        // The app's ordinary settings; GHE_HOST/GHE_PROTOCOL point it at the stand-in.
+        ...github.env,
+        APP_ID: String(APP_ID),
+        PRIVATE_KEY: privateKey,
+        WEBHOOK_SECRET: "demo-webhook-secret",
+        LOG_LEVEL: "warn",
+        NO_SMEE_SETUP: "true",
+        PATH: process.env.PATH ?? "/usr/bin:/bin",
+        HOME: home,
+      },
+    });
+    stops.unshift(() => app.stop());
+
+    console.log(`GitHub stand-in  ${github.url}  (the app's GHE_HOST=${github.env.GHE_HOST}, GHE_PROTOCOL=http)`);
+    console.log(`OCI registry     ${images.host}  ${images.kind}`);
+    console.log(`npm registry     ${npm.url}  verdaccio, @acme/contracts 0.3.1 published`);
+    console.log(`app              ${app.url}  probot run ./dist/index.js (pid ${app.pid})`);
+    console.log(`repositories     ${[...github.world.repositories.values()].map((r) => r.fullName).join(", ")}`);
+
+    // What a user sees, read through the stand-in's API as any GitHub client would.
+    const user = new ProbotOctokit({ baseUrl: github.apiUrl, auth: { appId: APP_ID, privateKey, installationId: INSTALLATION } });
+    const pushTag = async (repository: string, tag: string, commit: string) => {
+      const object = github.world.tag(repository, tag, commit, { annotated: true });
+      const payload = pushPayload(github.world, { repository, ref: `refs/tags/${tag}`, after: object, installationId: INSTALLATION, pusher: "octocat" });
+      const answer = await app.deliver("push", payload);
+      console.log(`signed push delivery for refs/tags/${tag} → HTTP ${answer.status} in ${answer.ms.toFixed(0)} ms`);
+      checks.expect(answer.status === 200, `the webhook for ${tag} from ${repository} was accepted`);
+      return waitForCheckRun(github, repository, commit);
+    };
+
+    heading(`1. octocat pushes core-v0.10.0 to acme/core-api (commit ${org.coreCommit.slice(0, 12)})`);
+    const coreRun = await pushTag("acme/core-api", "core-v0.10.0", org.coreCommit);
+    const [pr] = (await user.request("GET /repos/{owner}/{repo}/pulls", { owner: "acme", repo: "infra", state: "open" })).data;
+    checks.expect(pr !== undefined, "a PR was opened in acme/infra");
+    if (pr !== undefined) {
+      const files = await showPullRequest(user, "acme/infra", pr);
+      checks.expect(files.length === 1 && files[0]!.filename === "envs/prod.tfvars", "the PR changes one file, envs/prod.tfvars");
+      checks.expect(files[0]?.additions === 1 && files[0]?.deletions === 1, "the diff is one line");
+      checks.expect(files[0]?.patch?.includes(`+core_image = "${images.host}/acme/core-api@${digest}" # core-v0.10.0`) === true, "the new line pins the digest the registry holds for the tagged commit");
+    }
+    await showCheckRun(user, "acme/core-api", org.coreCommit);
+    checks.expect(coreRun?.conclusion === "success" && pr !== undefined && coreRun.summary?.includes(pr.html_url) === true, "the check run on the tagged commit succeeded and links the PR");
+
+    heading("2. acme/contracts is tagged contracts-v0.3.2 (CI published @acme/contracts@0.3.2)");
+    await npm.publishRelease();
+    const contractsRun = await pushTag("acme/contracts", "contracts-v0.3.2", org.contractsCommit!);
+    for (const consumer of org.consumers) {
+      const [owner = "", repo = ""] = consumer.split("/");
+      const [bump] = (await user.request("GET /repos/{owner}/{repo}/pulls", { owner, repo, state: "open" })).data;
+      checks.expect(bump !== undefined, `a bump PR was opened in ${consumer}`);
+      if (bump === undefined) continue;
+      const files = await showPullRequest(user, consumer, bump);
+      checks.expect(files.some((file) => file.filename === "package-lock.json" && file.patch?.includes('"version": "0.3.2"') === true), `${consumer}'s lockfile now locks 0.3.2`);
+    }
+    await showCheckRun(user, "acme/contracts", org.contractsCommit!);
+    checks.expect(
+      contractsRun?.conclusion === "success" && org.consumers.every((consumer) => contractsRun.summary?.includes(`${github.url}/${consumer}/pull/`) === true),
+      "the check run on the contracts tag links every consumer's PR",
+    );
+
+    heading(`3. A refusal: octocat pushes core-v0.10.0 to acme/web-ui, which may not promote core`);
+    const pullsBefore = github.world.pullRequests.length;
+    const refusal = await pushTag("acme/web-ui", "core-v0.10.0", org.webCommit);
+    await showCheckRun(user, "acme/web-ui", org.webCommit);
+    checks.expect(refusal?.conclusion === "failure" && /acme\/core-api/.test(`${refusal.title} ${refusal.summary}`), "the refusal names the one repository allowed to promote core");
+    checks.expect(github.world.pullRequests.length === pullsBefore, "the refusal opened no PR");
+
+    heading("What it cost on GitHub");
+    const counts = github.counts();
+    console.log(`${counts.total} requests (${counts.read} reads, ${counts.write} writes, ${counts.contentCreating} content-creating) + ${counts.token} installation tokens, including the demo's own reads above`);
+    checks.expect(github.problems.length === 0, "GitHub's API descriptions allowed every request the app made");
+    if (!checks.ok) console.log(`\n--- app output ---\n${app.logs().join("\n")}`);
+    return checks.report();
+  } finally {
+    for (const stop of stops) await stop().catch((error: unknown) => console.error(`stopping: ${(error as Error).message}`));
+  }
+}
+
+/** The app answers at once and works in the background: wait for its check run to complete. */
+async function waitForCheckRun(github: GitHubStandIn, repository: string, commit: string) {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const run = github.world.checkRunsOn(repository, commit).find((candidate) => candidate.status === "completed");
+    if (run !== undefined) return run;
+    await sleep(100);
+  }
+  console.log(`no completed check run on ${repository}@${commit.slice(0, 12)} within 60 s`);
+  return undefined;
+}
+
+main().then(
+  (ok) => process.exit(ok ? 0 : 1),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

@@ -14,6 +14,8 @@ import { startRegistryStandIn } from "../test/stand-in/registry-stand-in.js";
 
 export interface ImageRegistry {
   host: string;
+  /** http://host, for the distribution API. */
+  url: string;
   kind: string;
   /** Pushes the image CI would build for `commit` (tagged with the commit id); returns its digest. */
   pushFor(repository: string, commit: string): Promise<string>;
@@ -26,6 +28,7 @@ export async function startImageRegistry(): Promise<ImageRegistry> {
     const registry = await startOciRegistry({ storageDir: storage });
     return {
       host: registry.host,
+      url: registry.url,
       kind: `Debian's docker-registry (${DOCKER_REGISTRY_BIN})`,
       async pushFor(repository, commit) {
         const image = await pushImage(registry.url, repository, {
@@ -45,6 +48,7 @@ export async function startImageRegistry(): Promise<ImageRegistry> {
   const registry = await startRegistryStandIn();
   return {
     host: registry.host,
+    url: registry.url,
     kind: "minimal registry stand-in (docker-registry is not installed)",
     pushFor: async (repository, commit) => registry.addImage(repository, commit, `${repository}@${commit}`),
     stop: () => registry.stop(),

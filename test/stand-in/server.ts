@@ -38,6 +38,9 @@ export interface StandInRequest {
   status: number;
   /** When the request arrived (ms since the epoch). */
   at: number;
+  /** When it arrived and when its answer was sent, on this process's performance.now() clock. */
+  receivedMs: number;
+  answeredMs: number;
 }
 
 export interface Fault {
@@ -102,6 +105,7 @@ export class GitHubStandIn {
   readonly problems: string[] = [];
   latencyMs: number;
   private readonly faults: Array<Fault & { left: number }> = [];
+  private readonly waiters = new Set<(request: StandInRequest) => void>();
   private readonly tokens = new Map<string, number>();
   private readonly installations = new Set<number>();
   private readonly publicKey: KeyObject;
@@ -151,6 +155,23 @@ export class GitHubStandIn {
     };
   }
 
+  /** Resolves with the first request from now on that `matches`, once it has been answered. */
+  nextRequest(matches: (request: StandInRequest) => boolean, timeoutMs = 60_000): Promise<StandInRequest> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiters.delete(waiter);
+        reject(new Error(`no matching GitHub request within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const waiter = (request: StandInRequest) => {
+        if (!matches(request)) return;
+        clearTimeout(timer);
+        this.waiters.delete(waiter);
+        resolve(request);
+      };
+      this.waiters.add(waiter);
+    });
+  }
+
   assertNoProblems(): void {
     if (this.problems.length > 0) throw new Error(`GitHub stand-in refused requests:\n${this.problems.map((p) => `- ${p}`).join("\n")}`);
   }
@@ -190,15 +211,19 @@ export class GitHubStandIn {
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const at = Date.now();
+    const receivedMs = performance.now();
     const method = request.method ?? "GET";
     const url = request.url ?? "/";
     const raw = await readBody(request);
     if (this.latencyMs > 0) await sleep(this.latencyMs);
 
-    const send = (status: number, body: unknown, headers: Record<string, string> = {}, record?: Omit<StandInRequest, "status" | "at" | "method" | "path">) => {
-      if (record !== undefined) this.requests.push({ method, path: url, ...record, status, at });
+    const send = (status: number, body: unknown, headers: Record<string, string> = {}, record?: Omit<StandInRequest, "status" | "at" | "method" | "path" | "receivedMs" | "answeredMs">) => {
       response.writeHead(status, { "content-type": "application/json; charset=utf-8", ...headers });
       response.end(body === undefined ? "" : JSON.stringify(body));
+      if (record === undefined) return;
+      const recorded: StandInRequest = { method, path: url, ...record, status, at, receivedMs, answeredMs: performance.now() };
+      this.requests.push(recorded);
+      for (const waiter of [...this.waiters]) waiter(recorded);
     };
 
     let body: unknown;
@@ -274,7 +299,7 @@ export class GitHubStandIn {
   private handleGraphql(
     request: IncomingMessage,
     body: unknown,
-    send: (status: number, body: unknown, headers?: Record<string, string>, record?: Omit<StandInRequest, "status" | "at" | "method" | "path">) => void,
+    send: (status: number, body: unknown, headers?: Record<string, string>, record?: Omit<StandInRequest, "status" | "at" | "method" | "path" | "receivedMs" | "answeredMs">) => void,
   ): void {
     const installationId = this.installationFor(request.headers.authorization);
     if (installationId === undefined) {

@@ -188,6 +188,18 @@ export class World {
     }
   }
 
+  /** Merges an open PR by fast-forwarding its base (the stand-in makes no merge commits). */
+  merge(pr: PullRequest): void {
+    const git = pr.repository.git;
+    const head = git.refs.get(`refs/heads/${pr.head}`);
+    const base = git.refs.get(`refs/heads/${pr.base}`);
+    if (pr.state !== "open" || head === undefined || base === undefined) throw new Error(`PR #${pr.number} cannot be merged`);
+    if (!git.isAncestor(base, head)) throw new Error(`PR #${pr.number} is not a fast-forward of ${pr.base}; the stand-in merges only fast-forwards`);
+    git.refs.set(`refs/heads/${pr.base}`, head);
+    pr.state = "merged";
+    pr.updatedAt = new Date().toISOString();
+  }
+
   addCheckRun(repository: Repository, fields: Omit<CheckRun, "id" | "nodeId" | "repository">): CheckRun {
     const id = this.id();
     const run: CheckRun = { id, nodeId: `CheckRun_${id}`, repository, ...fields };

@@ -1,0 +1,137 @@
+/**
+ * Webhook intake: how many signed deliveries an app process answers per second, how fast, and
+ * what that does to its memory. Load comes from autocannon, in this process; the app runs in
+ * its own (see app-process.ts).
+ */
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import type { EmitterWebhookEvent } from "@octokit/webhooks";
+import { type AppProcess, webhookHeaders } from "./app-process.js";
+
+export interface IntakePayload {
+  event: string;
+  /** The exact JSON text sent, and signed. */
+  body: string;
+}
+
+export interface IntakeResult {
+  target: string;
+  durationSeconds: number;
+  connections: number;
+  /** Mean of autocannon's one-second samples. */
+  deliveriesPerSecond: number;
+  /** Responses received. */
+  deliveries: number;
+  non2xx: number;
+  /** Socket errors other than timeouts. */
+  errors: number;
+  /** Deliveries not answered within 10 s, when GitHub would have given up on them too. */
+  timeouts: number;
+  /** Of 2xx responses only, in whole milliseconds (autocannon's resolution): 0 means under 1 ms. */
+  latencyP50Ms: number;
+  latencyP99Ms: number;
+  rssBeforeBytes: number;
+  rssAfterBytes: number;
+}
+
+// autocannon publishes no type declarations (and @types/autocannon is not a dependency):
+// describe the part used here.
+interface AutocannonOptions {
+  url: string;
+  connections: number;
+  duration: number;
+  timeout: number;
+  idReplacement: boolean;
+  requests: Array<{ method: "POST"; path: string; headers: Record<string, string>; body: string }>;
+}
+interface AutocannonResult {
+  requests: { mean: number; total: number };
+  latency: { p50: number; p99: number };
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+}
+const autocannon = createRequire(import.meta.url)("autocannon") as (options: AutocannonOptions) => PromiseLike<AutocannonResult>;
+
+/** autocannon puts a fresh id wherever this appears in a request (with `idReplacement`). */
+const ID_PLACEHOLDER = "[<id>]";
+
+/**
+ * Sends `payloads` in turn on each connection for `durationSeconds`, every delivery signed for
+ * `target`, each with its own x-github-delivery id.
+ */
+export async function runIntake(options: {
+  target: AppProcess;
+  payloads: IntakePayload[];
+  durationSeconds?: number;
+  connections?: number;
+}): Promise<IntakeResult> {
+  const { target, payloads, durationSeconds = 20, connections = 10 } = options;
+  const requests = payloads.map(({ event, body }) => {
+    // The id replacement runs over the whole request; in the body it would break the signature.
+    if (body.includes(ID_PLACEHOLDER)) throw new Error(`runIntake: a ${event} payload contains ${ID_PLACEHOLDER}`);
+    return { method: "POST" as const, path: target.webhookPath, headers: webhookHeaders(event, ID_PLACEHOLDER, target.sign(body)), body };
+  });
+
+  const rssBeforeBytes = target.rssBytes();
+  const result = await autocannon({
+    url: target.url,
+    connections,
+    duration: durationSeconds,
+    timeout: 10, // seconds: GitHub gives up on a delivery after 10 s
+    idReplacement: true,
+    requests,
+  });
+  const rssAfterBytes = target.rssBytes();
+
+  return {
+    target: target.name,
+    durationSeconds,
+    connections,
+    deliveriesPerSecond: result.requests.mean,
+    deliveries: result.requests.total,
+    non2xx: result.non2xx,
+    errors: result.errors - result.timeouts, // autocannon counts a timeout as an error too
+    timeouts: result.timeouts,
+    latencyP50Ms: result.latency.p50,
+    latencyP99Ms: result.latency.p99,
+    rssBeforeBytes,
+    rssAfterBytes,
+  };
+}
+
+type PushPayload = EmitterWebhookEvent<"push">["payload"];
+
+const TAG_PUSH_FIXTURE = new URL("../test/fixtures/payloads/push-tag-core-v0.10.0.json", import.meta.url);
+const recordedTagPush = () => JSON.parse(readFileSync(TAG_PUSH_FIXTURE, "utf8")) as PushPayload;
+
+/**
+ * The delivery mix: per 20 deliveries, 19 pushes of `main` and one push of a tag (by default
+ * the recorded `core-v0.10.0` in acme/core-api). Most push deliveries an org's installation receives are
+ * branch pushes; the app ignores those without a single GitHub request, so they measure the
+ * bare intake cost. The tag push starts a promotion as background work, which must not hold
+ * the response: its latency should stay that of a branch push.
+ */
+export function intakePayloads(tagPush: PushPayload = recordedTagPush()): IntakePayload[] {
+  const branchPush: IntakePayload = { event: "push", body: JSON.stringify(pushOfMain(tagPush)) };
+  return [
+    ...Array.from({ length: 19 }, () => branchPush),
+    { event: "push", body: JSON.stringify(tagPush) },
+  ];
+}
+
+/** The same repository, sender and commit, pushed to `main` on top of a parent commit. */
+function pushOfMain(tagPush: PushPayload): PushPayload {
+  const before = "a10867b14bb761a232cd80139fbd4c0d33264240"; // a made-up parent of the pushed commit
+  return {
+    ...tagPush,
+    ref: "refs/heads/main",
+    before,
+    created: false,
+    deleted: false,
+    forced: false,
+    base_ref: null,
+    compare: `${tagPush.repository.html_url}/compare/${before.slice(0, 12)}...${tagPush.after.slice(0, 12)}`,
+    commits: tagPush.head_commit === null ? [] : [tagPush.head_commit],
+  };
+}

@@ -1,0 +1,102 @@
+/** The bench's figures as a BENCHMARKS.md section: one run, side by side, with the machine it ran on. */
+import { cpus, release, totalmem } from "node:os";
+import type { FanOutResult } from "./fan-out.js";
+import type { IntakeResult } from "./intake.js";
+import type { PromotionRun } from "./promotions.js";
+
+export interface BenchResults {
+  command: string;
+  startedAt: Date;
+  wallSeconds: number;
+  registry: string;
+  promotionsPerSetting: number;
+  latencies: Array<{ latencyMs: number; app: PromotionRun[]; baseline: PromotionRun[] }>;
+  intake: { app: IntakeResult; bare: IntakeResult; rssIdleApp: number; rssIdleBare: number; tagDeliveryShare: string };
+  fanOut: FanOutResult;
+}
+
+/** Nearest-rank percentile. */
+export function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
+}
+
+const ms = (value: number) => `${value.toFixed(1)} ms`;
+const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+const ratio = (a: number, b: number) => (b === 0 ? "n/a" : `${(a / b).toFixed(2)}×`);
+const range = (values: number[]) => (Math.min(...values) === Math.max(...values) ? String(values[0]) : `${Math.min(...values)}–${Math.max(...values)}`);
+
+export function machineFacts(): string {
+  const cpu = cpus();
+  return `${cpu.length} × ${cpu[0]?.model ?? "unknown CPU"}, ${(totalmem() / 1024 ** 3).toFixed(0)} GiB RAM, Linux ${release()}, Node ${process.version}`;
+}
+
+export function renderReport(results: BenchResults): string {
+  const out: string[] = [];
+  const [zero, fifty] = [results.latencies.find((l) => l.latencyMs === 0)!, results.latencies.find((l) => l.latencyMs === 50)!];
+  const median = (runs: PromotionRun[]) => percentile(runs.map((r) => r.tagToPrMs), 50);
+  const p95 = (runs: PromotionRun[]) => percentile(runs.map((r) => r.tagToPrMs), 95);
+  const trips = (runs0: PromotionRun[], runs50: PromotionRun[]) => (median(runs50) - median(runs0)) / 50;
+  const all = results.latencies.flatMap((l) => l.app);
+  const base = results.latencies.flatMap((l) => l.baseline);
+  const total = (r: PromotionRun) => r.reads + r.writes;
+  const appMedianTotal = percentile(all.map(total), 50);
+  const baseMedianTotal = percentile(base.map(total), 50);
+
+  out.push(`## ${results.startedAt.toISOString().slice(0, 10)} — \`${results.command}\``, "");
+  out.push(`- Machine: ${machineFacts()}`);
+  out.push(`- Started ${results.startedAt.toISOString()}, took ${results.wallSeconds.toFixed(0)} s. GitHub: the stand-in (test/stand-in) on loopback; registry: ${results.registry}.`);
+  out.push("");
+
+  out.push("### 1. GitHub requests per promotion", "");
+  out.push(`Over ${all.length} app promotions and ${base.length} baseline runs (each opens a PR; the previous one was merged). Installation tokens not counted.`, "");
+  out.push("| | reads | writes | content-creating | total |", "|---|---|---|---|---|");
+  out.push(`| app (webhook → check run) | ${range(all.map((r) => r.reads))} | ${range(all.map((r) => r.writes))} | ${range(all.map((r) => r.contentCreating))} | ${range(all.map(total))} |`);
+  out.push(`| baseline workflow script | ${range(base.map((r) => r.reads))} | ${range(base.map((r) => r.writes))} | ${range(base.map((r) => r.contentCreating))} | ${range(base.map(total))} |`);
+  out.push(`| ratio app / baseline | | | | ${ratio(appMedianTotal, baseMedianTotal)} |`);
+  out.push("");
+  out.push("The app's count includes the check run it posts on the tagged commit (one content-creating write) and the checks the baseline skips (tag's repository, tag on main, version policy, HCL re-parse); the baseline posts nothing on the commit.", "");
+
+  out.push("### 2. Tag-to-PR latency", "");
+  out.push(`${results.promotionsPerSetting} promotions per row. App: signed delivery sent → answer to the mutation that opened the PR. Baseline: script start (digest lookup) → answer to \`POST /pulls\` (a real workflow adds runner start-up, not counted here).`, "");
+  out.push("| added latency per GitHub request | app median | app p95 | baseline median | baseline p95 |", "|---|---|---|---|---|");
+  for (const setting of results.latencies) {
+    out.push(`| ${setting.latencyMs} ms | ${ms(median(setting.app))} | ${ms(p95(setting.app))} | ${ms(median(setting.baseline))} | ${ms(p95(setting.baseline))} |`);
+  }
+  if (zero !== undefined && fifty !== undefined) {
+    out.push("");
+    out.push(
+      `In round trips ((median at 50 ms − median at 0 ms) / 50 ms): app ${trips(zero.app, fifty.app).toFixed(2)}, baseline ${trips(zero.baseline, fifty.baseline).toFixed(2)}.`,
+    );
+  }
+  out.push("");
+
+  const { app, bare } = results.intake;
+  out.push("### 3. Webhook intake", "");
+  out.push(
+    `autocannon, ${app.connections} connections, ${app.durationSeconds} s per app, signed \`push\` deliveries over loopback: ${results.intake.tagDeliveryShare}. Both apps are \`probot run\` processes with the same settings.`,
+    "",
+  );
+  out.push("| | deliveries/s | deliveries | non-2xx | errors + timeouts | p50 | p99 |", "|---|---|---|---|---|---|---|");
+  for (const row of [app, bare]) {
+    out.push(`| ${row.target} | ${row.deliveriesPerSecond.toFixed(0)} | ${row.deliveries} | ${row.non2xx} | ${row.errors + row.timeouts} | ${row.latencyP50Ms} ms | ${row.latencyP99Ms} ms |`);
+  }
+  out.push("");
+  out.push(`Overhead of the app over a bare Probot app: throughput ${ratio(app.deliveriesPerSecond, bare.deliveriesPerSecond)} of the bare app's; p99 ${ratio(app.latencyP99Ms, bare.latencyP99Ms)}.`, "");
+
+  const fan = results.fanOut;
+  out.push("### 4. Contracts fan-out", "");
+  out.push(`One \`contracts-v0.3.2\` delivery, ${fan.consumers} npm consumers (package.json + package-lock.json), app pacing on. Check run: ${fan.conclusion}.`, "");
+  out.push("| consumers | PRs opened | total time | requests | per consumer | content-creating | peak per 60 s | mean per minute |", "|---|---|---|---|---|---|---|---|");
+  out.push(
+    `| ${fan.consumers} | ${fan.pullRequests} | ${(fan.totalMs / 1000).toFixed(1)} s | ${fan.reads} reads + ${fan.writes} writes | ${((fan.reads + fan.writes) / fan.consumers).toFixed(2)} | ${fan.contentCreating} | ${fan.contentCreatingPeakPerMinute} (GitHub's limit: 80) | ${fan.contentCreatingMeanPerMinute.toFixed(1)} |`,
+  );
+  out.push("");
+
+  out.push("### 5. Memory (resident set size)", "");
+  out.push("| | idle (after start) | at the end of the intake run |", "|---|---|---|");
+  out.push(`| ${app.target} | ${mib(results.intake.rssIdleApp)} | ${mib(app.rssAfterBytes)} |`);
+  out.push(`| ${bare.target} | ${mib(results.intake.rssIdleBare)} | ${mib(bare.rssAfterBytes)} |`);
+  out.push("");
+  return out.join("\n");
+}

@@ -41,6 +41,8 @@ export interface AppProcess {
   deliver(event: string, payload: unknown, options?: { id?: string }): Promise<{ status: number; ms: number }>;
   /** SIGTERM, then SIGKILL if the process has not exited after 30 s. */
   stop(): Promise<void>;
+  /** SIGKILL at once: for a measured process whose drain on SIGTERM is not part of the measure. */
+  kill(): Promise<void>;
 }
 
 /** The headers GitHub sends with a delivery (those Probot reads). */
@@ -138,6 +140,11 @@ export async function startAppProcess(options: { entry: string; env: Record<stri
       const killer = setTimeout(() => child.kill("SIGKILL"), STOP_TIMEOUT_MS);
       await exited;
       clearTimeout(killer);
+      rmSync(cwd, { recursive: true, force: true });
+    },
+    async kill() {
+      child.kill("SIGKILL");
+      await exited;
       rmSync(cwd, { recursive: true, force: true });
     },
   };

@@ -28,6 +28,8 @@ export interface FanOutResult {
 const ONE_MINUTE = 60_000;
 
 export async function measureFanOut(options: {
+  /** The built app, for `probot run`. */
+  entry: string;
   consumers: number;
   appId: number;
   privateKey: string;
@@ -46,7 +48,7 @@ export async function measureFanOut(options: {
     return { name, files: Object.fromEntries(Object.entries(template).map(([path, text]) => [path, text.replaceAll('"consumer-template"', `"${name}"`)])) };
   });
   const org = seedSampleOrg(github.world, { installationId: options.installationId, registryHost: options.registryHost, npmRegistry: options.npm.url, consumers });
-  const app = await startAppProcess({ entry: "./dist/index.js", name: "release-promoter (fan-out)", env: { ...options.appEnv, ...github.env } });
+  const app = await startAppProcess({ entry: options.entry, name: "release-promoter (fan-out)", env: { ...options.appEnv, ...github.env } });
   try {
     const commit = org.contractsCommit!;
     const tag = github.world.tag("acme/contracts", "contracts-v0.3.2", commit, { annotated: true });

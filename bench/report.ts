@@ -58,7 +58,7 @@ export function renderReport(results: BenchResults): string {
   out.push("The app's count includes the check run it posts on the tagged commit (one content-creating write) and the checks the baseline skips (tag's repository, tag on main, version policy, HCL re-parse); the baseline posts nothing on the commit.", "");
 
   out.push("### 2. Tag-to-PR latency", "");
-  out.push(`${results.promotionsPerSetting} promotions per row. App: signed delivery sent → answer to the mutation that opened the PR. Baseline: script start (digest lookup) → answer to \`POST /pulls\` (a real workflow adds runner start-up, not counted here).`, "");
+  out.push(`${results.promotionsPerSetting} promotions per row; the two rows run side by side, each with its own stand-in and app process. App: signed delivery sent → answer to the mutation that opened the PR. Baseline: script start (digest lookup) → answer to \`POST /pulls\` (a real workflow adds runner start-up, not counted here).`, "");
   out.push("| added latency per GitHub request | app median | app p95 | baseline median | baseline p95 |", "|---|---|---|---|---|");
   for (const setting of results.latencies) {
     out.push(`| ${setting.latencyMs} ms | ${ms(median(setting.app))} | ${ms(p95(setting.app))} | ${ms(median(setting.baseline))} | ${ms(p95(setting.baseline))} |`);
@@ -67,6 +67,12 @@ export function renderReport(results: BenchResults): string {
     out.push("");
     out.push(
       `In round trips ((median at 50 ms − median at 0 ms) / 50 ms): app ${trips(zero.app, fifty.app).toFixed(2)}, baseline ${trips(zero.baseline, fifty.baseline).toFixed(2)}.`,
+    );
+    out.push("");
+    out.push(
+      "Reading the app's figures: Probot's default Octokit throttling (`@octokit/plugin-throttling`) queues every `/graphql` request, " +
+        "queries included, in its write limiter, ≥ 1 s apart per installation. The app's 2 reads and 1 mutation before the PR therefore " +
+        "take ≥ 2 s whatever the network, and added latency hides inside those waits except on the last request (hence about one round trip).",
     );
   }
   out.push("");

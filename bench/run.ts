@@ -7,7 +7,6 @@
  * Everything runs locally: the GitHub stand-in, an OCI registry (Debian's docker-registry when
  * installed, else a minimal stand-in), verdaccio, and the app as a real `probot run` process.
  */
-import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { appendFile, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -22,6 +21,7 @@ import { seedSampleOrg } from "../test/stand-in/sample-org.js";
 import { startGitHubStandIn } from "../test/stand-in/server.js";
 import { pushPayload } from "../test/stand-in/webhooks.js";
 import { startAppProcess } from "./app-process.js";
+import { buildApp } from "./build-app.js";
 import { baselineOctokit } from "./baseline-workflow.js";
 import { measureFanOut } from "./fan-out.js";
 import { intakePayloads, runIntake } from "./intake.js";
@@ -54,19 +54,14 @@ async function main(): Promise<void> {
   const wall = performance.now();
   const stops: Array<() => Promise<void>> = [];
   try {
-    step("building the app (tsc -p tsconfig.build.json)");
-    execFileSync(process.execPath, [join(projectRoot, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"], { cwd: projectRoot, stdio: "inherit" });
+    step("building the app (tsc -p tsconfig.build.json, into .tmp/bench-build)");
+    const entry = buildApp("bench-build");
 
     const privateKey = throwawayPrivateKey();
     const images = await startImageRegistry();
     stops.push(() => images.stop());
     const npm = await startContractsRegistry();
     stops.push(() => npm.stop());
-    const github = await startGitHubStandIn({ appId: APP_ID, privateKey });
-    stops.push(() => github.stop());
-    github.addInstallation(INSTALLATION);
-    seedSampleOrg(github.world, { installationId: INSTALLATION, registryHost: images.host });
-
     const home = await mkdtemp(join(tmpdir(), "release-promoter-bench-home-"));
     stops.push(() => rm(home, { recursive: true, force: true }));
     const appEnv = {
@@ -79,43 +74,54 @@ async function main(): Promise<void> {
       PATH: process.env.PATH ?? "/usr/bin:/bin",
       HOME: home,
     };
-    step(`starting the app and a bare Probot app (probot run), GitHub stand-in at ${github.url}, registry ${images.kind}`);
-    const app = await startAppProcess({ entry: "./dist/index.js", name: "release-promoter", env: { ...appEnv, ...github.env } });
-    stops.unshift(() => app.stop());
-    const bare = await startAppProcess({ entry: "bench/bare-app.js", name: "bare Probot app", env: { ...appEnv, ...github.env } });
-    stops.unshift(() => bare.stop());
+
+    // One series per added latency, side by side (the app spends most of a promotion waiting
+    // on GitHub pacing, not on CPU): each has its own stand-in, sample org and app process.
+    const startSeries = async (latencyMs: number) => {
+      const github = await startGitHubStandIn({ appId: APP_ID, privateKey, latencyMs });
+      stops.push(() => github.stop());
+      github.addInstallation(INSTALLATION);
+      seedSampleOrg(github.world, { installationId: INSTALLATION, registryHost: images.host });
+      const app = await startAppProcess({ entry, name: "release-promoter", env: { ...appEnv, ...github.env } });
+      stops.unshift(() => app.kill());
+      let patch = 0;
+      const setup: PromotionSetup = { github, images, installationId: INSTALLATION, nextVersion: () => `0.${11 + latencyMs}.${++patch}` };
+      return { latencyMs, github, app, setup };
+    };
+    step(`starting two stand-ins and two app processes (0 and 50 ms added per GitHub request); registry: ${images.kind}`);
+    const series = [await startSeries(0), await startSeries(50)];
+    const quiet = series[0]!;
+    const bare = await startAppProcess({ entry: "bench/bare-app.js", name: "bare Probot app", env: { ...appEnv, ...quiet.github.env } });
+    stops.unshift(() => bare.kill());
     await sleep(1_000);
-    const rssIdleApp = app.rssBytes();
+    const rssIdleApp = quiet.app.rssBytes();
     const rssIdleBare = bare.rssBytes();
 
-    const { token } = (await new ProbotOctokit({ baseUrl: github.apiUrl, auth: { appId: APP_ID, privateKey, installationId: INSTALLATION } }).auth({ type: "installation" })) as { token: string };
-    const octokit = baselineOctokit(github.apiUrl, token);
-    let patch = 0;
-    const setup: PromotionSetup = { github, images, installationId: INSTALLATION, nextVersion: () => `0.11.${++patch}` };
-    const latencies: BenchResults["latencies"] = [];
-    for (const latencyMs of [0, 50]) {
-      github.latencyMs = latencyMs;
-      step(`${promotions} app promotions with ${latencyMs} ms added per GitHub request`);
-      const appRuns = await measureAppPromotions(setup, app, promotions);
-      step(`${promotions} baseline workflow runs with ${latencyMs} ms added per GitHub request`);
-      const baselineRuns = await measureBaselinePromotions(setup, octokit, images.url, promotions);
-      latencies.push({ latencyMs, app: appRuns, baseline: baselineRuns });
-    }
-    github.latencyMs = 0;
+    step(`${promotions} app promotions then ${promotions} baseline runs in each series`);
+    const latencies: BenchResults["latencies"] = await Promise.all(
+      series.map(async ({ latencyMs, github, app, setup }) => {
+        const appRuns = await measureAppPromotions(setup, app, promotions);
+        const { token } = (await new ProbotOctokit({ baseUrl: github.apiUrl, auth: { appId: APP_ID, privateKey, installationId: INSTALLATION } }).auth({ type: "installation" })) as { token: string };
+        const baselineRuns = await measureBaselinePromotions(setup, baselineOctokit(github.apiUrl, token), images.url, promotions);
+        return { latencyMs, app: appRuns, baseline: baselineRuns };
+      }),
+    );
+    await series[1]!.app.kill();
 
     // The tag in the mix is the last one the app promoted: a redelivery (2 reads, no writes).
-    const lastTag = `core-v0.11.${patch - promotions}`;
-    const lastTagObject = github.world.mustRepository("acme/core-api").git.refs.get(`refs/tags/${lastTag}`)!;
-    const payloads = intakePayloads(pushPayload(github.world, { repository: "acme/core-api", ref: `refs/tags/${lastTag}`, after: lastTagObject, installationId: INSTALLATION }));
+    const lastTag = `core-v0.11.${promotions}`;
+    const lastTagObject = quiet.github.world.mustRepository("acme/core-api").git.refs.get(`refs/tags/${lastTag}`)!;
+    const payloads = intakePayloads(pushPayload(quiet.github.world, { repository: "acme/core-api", ref: `refs/tags/${lastTag}`, after: lastTagObject, installationId: INSTALLATION }));
     step(`webhook intake: ${intakeSeconds} s against the app, then ${intakeSeconds} s against the bare app`);
-    const intakeApp = await runIntake({ target: app, payloads, durationSeconds: intakeSeconds });
+    const intakeApp = await runIntake({ target: quiet.app, payloads, durationSeconds: intakeSeconds });
     const intakeBare = await runIntake({ target: bare, payloads, durationSeconds: intakeSeconds });
-    await app.stop();
-    await bare.stop();
+    // Their drain on SIGTERM (the app's backlog of tag pushes) is not part of any figure.
+    await quiet.app.kill();
+    await bare.kill();
 
     step(`contracts fan-out over ${consumerCount} consumers`);
-    const fanOut = await measureFanOut({ consumers: consumerCount, appId: APP_ID, privateKey, installationId: INSTALLATION, npm, registryHost: images.host, appEnv });
-    github.assertNoProblems();
+    const fanOut = await measureFanOut({ entry, consumers: consumerCount, appId: APP_ID, privateKey, installationId: INSTALLATION, npm, registryHost: images.host, appEnv });
+    for (const { github } of series) github.assertNoProblems();
 
     const results: BenchResults = {
       command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(" ")}` : ""}`,
@@ -124,7 +130,13 @@ async function main(): Promise<void> {
       registry: images.kind,
       promotionsPerSetting: promotions,
       latencies,
-      intake: { app: intakeApp, bare: intakeBare, rssIdleApp, rssIdleBare, tagDeliveryShare: "19 of every 20 are branch pushes (ignored without a GitHub request), 1 is a tag push the app promotes in the background (here a redelivery: 2 GitHub reads)" },
+      intake: {
+        app: intakeApp,
+        bare: intakeBare,
+        rssIdleApp,
+        rssIdleBare,
+        tagDeliveryShare: "19 of every 20 are branch pushes (ignored without a GitHub request), 1 is a tag push the app promotes in the background (here a redelivery: 2 GitHub reads)",
+      },
       fanOut,
     };
     const section = renderReport(results);

@@ -5,14 +5,13 @@
  * GitHub: the PR (title, body, diff), the check run on the tagged commit, the contracts bump
  * PRs, and a refusal. Exits 0 only if every step it shows happened.
  */
-import { execFileSync } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { fileURLToPath } from "node:url";
 import { ProbotOctokit } from "probot";
 import { type AppProcess, startAppProcess } from "../bench/app-process.js";
+import { buildApp } from "../bench/build-app.js";
 import { throwawayPrivateKey } from "../test/helpers/throwaway-key.js";
 import { seedSampleOrg } from "../test/stand-in/sample-org.js";
 import { type GitHubStandIn, startGitHubStandIn } from "../test/stand-in/server.js";
@@ -22,15 +21,14 @@ import { Checklist, heading, showCheckRun, showPullRequest } from "./show.js";
 
 const INSTALLATION = 1;
 const APP_ID = 1;
-const projectRoot = fileURLToPath(new URL("..", import.meta.url));
 
 async function main(): Promise<boolean> {
   const checks = new Checklist();
   const stops: Array<() => Promise<void>> = [];
   try {
     console.log("release-promoter demo: the app against a GitHub stand-in, offline\n");
-    // The demo runs what `npm start` runs; build it from the current sources first.
-    execFileSync(process.execPath, [join(projectRoot, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"], { cwd: projectRoot, stdio: "inherit" });
+    // The demo runs what `npm start` runs, built from the current sources.
+    const entry = buildApp("demo-build");
 
     const privateKey = throwawayPrivateKey();
     const github = await startGitHubStandIn({ appId: APP_ID, privateKey });
@@ -50,7 +48,7 @@ async function main(): Promise<boolean> {
     const home = await mkdtemp(join(tmpdir(), "release-promoter-demo-home-"));
     stops.push(() => rm(home, { recursive: true, force: true }));
     const app: AppProcess = await startAppProcess({
-      entry: "./dist/index.js",
+      entry,
       name: "release-promoter",
       env: {
         // The app's ordinary settings; GHE_HOST/GHE_PROTOCOL point it at the stand-in.
@@ -69,7 +67,7 @@ async function main(): Promise<boolean> {
     console.log(`GitHub stand-in  ${github.url}  (the app's GHE_HOST=${github.env.GHE_HOST}, GHE_PROTOCOL=http)`);
     console.log(`OCI registry     ${images.host}  ${images.kind}`);
     console.log(`npm registry     ${npm.url}  verdaccio, @acme/contracts 0.3.1 published`);
-    console.log(`app              ${app.url}  probot run ./dist/index.js (pid ${app.pid})`);
+    console.log(`app              ${app.url}  probot run <the app, built from src/> (pid ${app.pid})`);
     console.log(`repositories     ${[...github.world.repositories.values()].map((r) => r.fullName).join(", ")}`);
 
     // What a user sees, read through the stand-in's API as any GitHub client would.

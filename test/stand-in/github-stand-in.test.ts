@@ -5,7 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { TestOctokit } from "../helpers/app-server.js";
 import { throwawayPrivateKey } from "../helpers/throwaway-key.js";
-import { type GitHubStandIn, secondaryRateLimit, serverError, startGitHubStandIn } from "./server.js";
+import { type GitHubStandIn, moveBranchBefore, secondaryRateLimit, serverError, startGitHubStandIn } from "./server.js";
 
 const privateKey = throwawayPrivateKey();
 const INSTALLATION = 3;
@@ -95,6 +95,19 @@ describe("the GitHub stand-in", () => {
 
     await expect(octokit.graphql(commit, { input: input(head) })).rejects.toThrow(/Expected branch to point to/);
     expect(problems).toEqual([]); // a GitHub-style refusal, not a stand-in problem
+  });
+
+  it("moves a branch under a request when asked (moveBranchBefore), so the app's expected head is stale", async () => {
+    const head = github.world.headOf("acme/infra")!;
+    github.fault(moveBranchBefore("Commit", "acme/infra", "main"));
+    const commit = `mutation Commit($input: CreateCommitOnBranchInput!) { createCommitOnBranch(input: $input) { commit { oid } } }`;
+    await expect(
+      octokit.graphql(commit, {
+        input: { branch: { repositoryNameWithOwner: "acme/infra", branchName: "main" }, expectedHeadOid: head, message: { headline: "Bump" }, fileChanges: { additions: [] } },
+      }),
+    ).rejects.toThrow(/Expected branch to point to/);
+    expect(github.world.headOf("acme/infra")).not.toBe(head);
+    expect(github.world.mustRepository("acme/infra").git.getCommit(github.world.headOf("acme/infra")!).message).toBe("Concurrent push");
   });
 
   it("refuses a contents write with a stale blob sha (409), as GitHub does", async () => {

@@ -1,0 +1,62 @@
+/**
+ * `npm run bench` in miniature (2 promotions per setting, 2 s of intake, 3 consumers), so the
+ * benchmark code cannot rot between runs. It checks that every section and figure is written;
+ * it asserts request counts and that nothing failed, never a timing.
+ */
+import { spawn } from "node:child_process";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+
+const projectRoot = fileURLToPath(new URL("../..", import.meta.url));
+
+function runBench(output: string): Promise<{ code: number | null; log: string }> {
+  return new Promise((resolve, reject) => {
+    const args = ["--promotions", "2", "--intake-seconds", "2", "--consumers", "3", "--output", output];
+    const child = spawn(process.execPath, [join(projectRoot, "node_modules/tsx/dist/cli.mjs"), "bench/run.ts", ...args], {
+      cwd: projectRoot,
+      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/tmp" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let log = "";
+    child.stdout.on("data", (chunk: Buffer) => (log += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (log += chunk.toString()));
+    child.once("error", reject);
+    child.once("exit", (code) => resolve({ code, log }));
+  });
+}
+
+describe("npm run bench (miniature run)", () => {
+  it("writes every figure: requests vs baseline, latency at 0 and 50 ms, intake vs bare Probot, fan-out, memory", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "release-promoter-bench-test-"));
+    try {
+      const output = join(dir, "BENCHMARKS.md");
+      const { code, log } = await runBench(output);
+      expect(code, log).toBe(0);
+      const report = await readFile(output, "utf8");
+      expect(report).toMatch(/^# Benchmarks/);
+      expect(report).toMatch(/- Machine: \d+ × .+, \d+ GiB RAM, Linux .+, Node v\d+/);
+      // 1. Requests: the app's 2 reads + 1 mutation + 1 check run, the baseline's 5 steps.
+      expect(report).toContain("| app (webhook → check run) | 2 | 2 | 2 | 4 |");
+      expect(report).toContain("| baseline workflow script | 2 | 3 | 3 | 5 |");
+      expect(report).toContain("| ratio app / baseline | | | | 0.80× |");
+      // 2. Latency rows for both settings, and round trips.
+      expect(report).toMatch(/^\| 0 ms \| [\d.]+ ms \| [\d.]+ ms \| [\d.]+ ms \| [\d.]+ ms \|$/m);
+      expect(report).toMatch(/^\| 50 ms \| [\d.]+ ms \| [\d.]+ ms \| [\d.]+ ms \| [\d.]+ ms \|$/m);
+      expect(report).toMatch(/In round trips .*: app -?[\d.]+, baseline [\d.]+\./);
+      // 3. Intake for both apps, every delivery answered 2xx.
+      expect(report).toMatch(/^\| release-promoter \| \d+ \| \d+ \| 0 \| 0 \| \d+ ms \| \d+ ms \|$/m);
+      expect(report).toMatch(/^\| bare Probot app \| \d+ \| \d+ \| 0 \| 0 \| \d+ ms \| \d+ ms \|$/m);
+      // 4. Fan-out: every consumer got its PR, within GitHub's content-creation limit.
+      expect(report).toMatch(/^\| 3 \| 3 \| [\d.]+ s \| \d+ reads \+ \d+ writes \| [\d.]+ \| \d+ \| \d+ \(GitHub's limit: 80\) \| [\d.]+ \|$/m);
+      expect(report).toContain("Check run: success.");
+      // 5. Memory.
+      expect(report).toMatch(/^\| release-promoter \| [\d.]+ MiB \| [\d.]+ MiB \|$/m);
+      expect(report).toMatch(/^\| bare Probot app \| [\d.]+ MiB \| [\d.]+ MiB \|$/m);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 300_000);
+});

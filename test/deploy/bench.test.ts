@@ -3,37 +3,24 @@
  * benchmark code cannot rot between runs. It checks that every section and figure is written;
  * it asserts request counts and that nothing failed, never a timing.
  */
-import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { baseEnv, runToEnd } from "./processes.js";
 
 const projectRoot = fileURLToPath(new URL("../..", import.meta.url));
 
-function runBench(output: string): Promise<{ code: number | null; log: string }> {
-  return new Promise((resolve, reject) => {
-    const args = ["--promotions", "2", "--intake-seconds", "2", "--consumers", "3", "--output", output];
-    const child = spawn(process.execPath, [join(projectRoot, "node_modules/tsx/dist/cli.mjs"), "bench/run.ts", ...args], {
-      cwd: projectRoot,
-      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/tmp" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let log = "";
-    child.stdout.on("data", (chunk: Buffer) => (log += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (log += chunk.toString()));
-    child.once("error", reject);
-    child.once("exit", (code) => resolve({ code, log }));
-  });
-}
+const TSX = join(projectRoot, "node_modules/tsx/dist/cli.mjs");
 
 describe("npm run bench (miniature run)", () => {
   it("writes every figure: requests vs baseline, latency at 0 and 50 ms, intake vs bare Probot, fan-out, memory", async () => {
     const dir = await mkdtemp(join(tmpdir(), "release-promoter-bench-test-"));
     try {
       const output = join(dir, "BENCHMARKS.md");
-      const { code, log } = await runBench(output);
+      const args = ["--promotions", "2", "--intake-seconds", "2", "--consumers", "3", "--output", output];
+      const { code, output: log } = await runToEnd([process.execPath, TSX, "bench/run.ts", ...args], { cwd: projectRoot, env: baseEnv(), timeoutMs: 290_000 });
       expect(code, log).toBe(0);
       const report = await readFile(output, "utf8");
       expect(report).toMatch(/^# Benchmarks/);

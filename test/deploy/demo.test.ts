@@ -3,31 +3,18 @@
  * checks every step itself (exit 0 only if all happened); this test holds it to that and to
  * showing what the README promises: the PR diff, the check runs and the refusal.
  */
-import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { baseEnv, runToEnd } from "./processes.js";
 
 const projectRoot = fileURLToPath(new URL("../..", import.meta.url));
 
-function runDemo(): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(projectRoot, "node_modules/tsx/dist/cli.mjs"), "demo/run.ts"], {
-      cwd: projectRoot,
-      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/tmp" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let output = "";
-    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    child.once("error", reject);
-    child.once("exit", (code) => resolve({ code, output }));
-  });
-}
+const TSX = join(projectRoot, "node_modules/tsx/dist/cli.mjs");
 
 describe("npm run demo", () => {
   it("shows the promotion PR and its one-line diff, the contracts bumps, the check runs and a refusal, and exits 0", async () => {
-    const { code, output } = await runDemo();
+    const { code, output } = await runToEnd([process.execPath, TSX, "demo/run.ts"], { cwd: projectRoot, env: baseEnv(), timeoutMs: 170_000 });
     expect(output, output).toMatch(/All \d+ checks passed\./);
     expect(code, output).toBe(0);
     expect(output).toContain("PR #1 in acme/infra: Promote core v0.10.0 to prod");

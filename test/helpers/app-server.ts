@@ -5,7 +5,7 @@
  */
 import { createHmac } from "node:crypto";
 import { Writable } from "node:stream";
-import { pino } from "pino";
+import { type Logger, pino } from "pino";
 import { Probot, ProbotOctokit, Server } from "probot";
 import { BackgroundTasks } from "../../src/background-tasks.js";
 import type { PromoterDependencies } from "../../src/dependencies.js";
@@ -45,7 +45,8 @@ export interface RunningApp {
   stop(): Promise<void>;
 }
 
-export async function startApp(options: { env: Record<string, string | undefined>; fetch?: typeof fetch; baseUrl?: string }): Promise<RunningApp> {
+/** A pino logger at debug level whose lines are kept, parsed, in `logs` (for assertions on what was logged). */
+export function collectingLogger(): { log: Logger; logs: Array<Record<string, unknown>> } {
   const logs: Array<Record<string, unknown>> = [];
   const log = pino(
     { level: "debug" },
@@ -56,6 +57,11 @@ export async function startApp(options: { env: Record<string, string | undefined
       },
     }),
   );
+  return { log, logs };
+}
+
+export async function startApp(options: { env: Record<string, string | undefined>; fetch?: typeof fetch; baseUrl?: string }): Promise<RunningApp> {
+  const { log, logs } = collectingLogger();
   const tasks = new BackgroundTasks((error, key) => log.error({ err: error, key }, "background task failed"));
   const deps: Partial<PromoterDependencies> = {
     env: options.env,

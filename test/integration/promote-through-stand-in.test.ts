@@ -4,12 +4,11 @@
  * a real docker-registry holding the image CI built, signed webhook deliveries in, and the
  * stand-in's state (PR, branch file, check run) out. No nock, no test-only path in src/.
  */
-import { Writable } from "node:stream";
-import { pino } from "pino";
 import { type Server, run } from "probot";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { BackgroundTasks } from "../../src/background-tasks.js";
 import { createApp } from "../../src/index.js";
+import { collectingLogger } from "../helpers/app-server.js";
 import { freePort } from "../helpers/free-port.js";
 import { type OciRegistry, pushImage, startOciRegistry } from "../helpers/oci-registry.js";
 import { throwawayPrivateKey } from "../helpers/throwaway-key.js";
@@ -33,7 +32,8 @@ describe("promotion through the GitHub stand-in, over real HTTP", () => {
   let tasks: BackgroundTasks;
   let appUrl: string;
   let digest: string;
-  const logs: Array<Record<string, unknown>> = [];
+  let log: ReturnType<typeof collectingLogger>["log"];
+  let logs: Array<Record<string, unknown>>;
 
   beforeAll(async () => {
     storage = await mkdtemp(join(tmpdir(), "release-promoter-e2e-registry-"));
@@ -62,16 +62,7 @@ describe("promotion through the GitHub stand-in, over real HTTP", () => {
       PORT: String(port),
       NO_SMEE_SETUP: "true" as const,
     };
-    logs.length = 0;
-    const log = pino(
-      { level: "debug" },
-      new Writable({
-        write(chunk, _encoding, callback) {
-          for (const line of String(chunk).split("\n").filter(Boolean)) logs.push(JSON.parse(line) as Record<string, unknown>);
-          callback();
-        },
-      }),
-    );
+    ({ log, logs } = collectingLogger());
     tasks = new BackgroundTasks((error) => log.error({ err: error }, "background task failed"));
     // Probot's own entry point, settings from the environment: what `probot run` does.
     server = await run(createApp({ env, tasks }), { env, log });

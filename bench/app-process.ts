@@ -5,7 +5,7 @@
  * and /proc/<pid>/status is the app's memory.
  */
 import { spawn } from "node:child_process";
-import { createHmac, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -13,6 +13,7 @@ import { createInterface } from "node:readline";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { freePort } from "../test/helpers/free-port.js";
+import { sign as signWith, webhookHeaders } from "../test/stand-in/webhooks.js";
 
 const projectRoot = fileURLToPath(new URL("..", import.meta.url));
 /** What `npm start`'s `probot` resolves to; run directly so the child pid is the app process. */
@@ -43,16 +44,6 @@ export interface AppProcess {
   stop(): Promise<void>;
   /** SIGKILL at once: for a measured process whose drain on SIGTERM is not part of the measure. */
   kill(): Promise<void>;
-}
-
-/** The headers GitHub sends with a delivery (those Probot reads). */
-export function webhookHeaders(event: string, deliveryId: string, signature: string): Record<string, string> {
-  return {
-    "content-type": "application/json",
-    "x-github-event": event,
-    "x-github-delivery": deliveryId,
-    "x-hub-signature-256": signature,
-  };
 }
 
 /**
@@ -101,7 +92,7 @@ export async function startAppProcess(options: { entry: string; env: Record<stri
   process.on("exit", killOnExit);
   void exited.then(() => process.off("exit", killOnExit));
 
-  const sign = (body: string) => `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
+  const sign = (body: string) => signWith(body, secret);
   const deliver: AppProcess["deliver"] = async (event, payload, deliverOptions = {}) => {
     const body = JSON.stringify(payload);
     const started = performance.now();

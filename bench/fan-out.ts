@@ -4,7 +4,6 @@
  * signed `contracts-v0.3.2` delivery, then the stand-in's request log tells the cost and the
  * pace of content-creating requests.
  */
-import { setTimeout as sleep } from "node:timers/promises";
 import type { ContractsRegistry } from "../demo/sample-registries.js";
 import { seedSampleOrg } from "../test/stand-in/sample-org.js";
 import { startGitHubStandIn } from "../test/stand-in/server.js";
@@ -56,12 +55,7 @@ export async function measureFanOut(options: {
     const started = performance.now();
     const delivery = await app.deliver("push", pushPayload(github.world, { repository: "acme/contracts", ref: "refs/tags/contracts-v0.3.2", after: tag, installationId: options.installationId }));
     if (delivery.status !== 200) throw new Error(`the app answered ${delivery.status} to contracts-v0.3.2`);
-    const deadline = Date.now() + 8 * ONE_MINUTE;
-    let run = github.world.checkRunsOn("acme/contracts", commit).find((candidate) => candidate.status === "completed");
-    while (run === undefined && Date.now() < deadline) {
-      await sleep(100);
-      run = github.world.checkRunsOn("acme/contracts", commit).find((candidate) => candidate.status === "completed");
-    }
+    const run = await github.completedCheckRun("acme/contracts", commit, 8 * ONE_MINUTE);
     if (run === undefined) throw new Error(`fan-out did not complete within 8 minutes\n${app.logs().slice(-50).join("\n")}`);
     // The check run completes with the last request: the answer to it ends the fan-out.
     const totalMs = github.requests[github.requests.length - 1]!.answeredMs - started;

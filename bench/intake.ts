@@ -3,10 +3,9 @@
  * what that does to its memory. Load comes from autocannon, in this process; the app runs in
  * its own (see app-process.ts).
  */
-import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import type { EmitterWebhookEvent } from "@octokit/webhooks";
-import { type AppProcess, webhookHeaders } from "./app-process.js";
+import { type PushPayload, recordedTagPush, webhookHeaders } from "../test/stand-in/webhooks.js";
+import type { AppProcess } from "./app-process.js";
 
 export interface IntakePayload {
   event: string;
@@ -99,11 +98,6 @@ export async function runIntake(options: {
     rssAfterBytes,
   };
 }
-
-type PushPayload = EmitterWebhookEvent<"push">["payload"];
-
-const TAG_PUSH_FIXTURE = new URL("../test/fixtures/payloads/push-tag-core-v0.10.0.json", import.meta.url);
-const recordedTagPush = () => JSON.parse(readFileSync(TAG_PUSH_FIXTURE, "utf8")) as PushPayload;
 
 /**
  * The delivery mix: per 20 deliveries, 19 pushes of `main` and one push of a tag (by default

@@ -24,7 +24,7 @@ export interface PromotionSetup {
   github: GitHubStandIn;
   images: ImageRegistry;
   installationId: number;
-  /** Minor version of the tags made so far; each promotion takes the next patch. */
+  /** The version the next promotion tags (each call gives a new, higher one). */
   nextVersion: () => string;
 }
 

@@ -8,13 +8,12 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { ProbotOctokit } from "probot";
 import { type AppProcess, startAppProcess } from "../bench/app-process.js";
 import { buildApp } from "../bench/build-app.js";
 import { throwawayPrivateKey } from "../test/helpers/throwaway-key.js";
 import { seedSampleOrg } from "../test/stand-in/sample-org.js";
-import { type GitHubStandIn, startGitHubStandIn } from "../test/stand-in/server.js";
+import { startGitHubStandIn } from "../test/stand-in/server.js";
 import { pushPayload } from "../test/stand-in/webhooks.js";
 import { type ContractsRegistry, type ImageRegistry, startContractsRegistry, startImageRegistry } from "./sample-registries.js";
 import { Checklist, heading, showCheckRun, showPullRequest } from "./show.js";
@@ -78,7 +77,10 @@ async function main(): Promise<boolean> {
       const answer = await app.deliver("push", payload);
       console.log(`signed push delivery for refs/tags/${tag} → HTTP ${answer.status} in ${answer.ms.toFixed(0)} ms`);
       checks.expect(answer.status === 200, `the webhook for ${tag} from ${repository} was accepted`);
-      return waitForCheckRun(github, repository, commit);
+      // The app answers at once and works in the background: wait for its check run to complete.
+      const run = await github.completedCheckRun(repository, commit, 60_000);
+      if (run === undefined) console.log(`no completed check run on ${repository}@${commit.slice(0, 12)} within 60 s`);
+      return run;
     };
 
     heading(`1. octocat pushes core-v0.10.0 to acme/core-api (commit ${org.coreCommit.slice(0, 12)})`);
@@ -127,18 +129,6 @@ async function main(): Promise<boolean> {
   } finally {
     for (const stop of stops) await stop().catch((error: unknown) => console.error(`stopping: ${(error as Error).message}`));
   }
-}
-
-/** The app answers at once and works in the background: wait for its check run to complete. */
-async function waitForCheckRun(github: GitHubStandIn, repository: string, commit: string) {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    const run = github.world.checkRunsOn(repository, commit).find((candidate) => candidate.status === "completed");
-    if (run !== undefined) return run;
-    await sleep(100);
-  }
-  console.log(`no completed check run on ${repository}@${commit.slice(0, 12)} within 60 s`);
-  return undefined;
 }
 
 main().then(

@@ -3,13 +3,13 @@
  * webhook signature checked with a secret, handlers loaded from `createApp`. Only the
  * dependencies differ (a zero sleep, a task queue the test can await), never the code path.
  */
-import { createHmac } from "node:crypto";
 import { Writable } from "node:stream";
 import { type Logger, pino } from "pino";
 import { Probot, ProbotOctokit, Server } from "probot";
 import { BackgroundTasks } from "../../src/background-tasks.js";
 import type { PromoterDependencies } from "../../src/dependencies.js";
 import { createApp } from "../../src/index.js";
+import { sign } from "../stand-in/webhooks.js";
 import { freePort } from "./free-port.js";
 import { throwawayPrivateKey } from "./throwaway-key.js";
 
@@ -25,7 +25,7 @@ export function testPrivateKey(): string {
 export { freePort };
 
 export function signPayload(body: string, secret = WEBHOOK_SECRET): string {
-  return `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
+  return sign(body, secret);
 }
 
 /** Octokit without retries or throttling: a test sees each request once, and no shared throttle state. */

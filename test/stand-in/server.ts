@@ -18,7 +18,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { assertRestRequest } from "../helpers/github-description.js";
 import { runGraphql } from "./graphql-api.js";
 import { RestError, runRest } from "./rest-api.js";
-import { World } from "./world.js";
+import { type CheckRun, World } from "./world.js";
 
 export type RequestKind = "token" | "read" | "write";
 
@@ -170,6 +170,16 @@ export class GitHubStandIn {
       };
       this.waiters.add(waiter);
     });
+  }
+
+  /** The first completed check run on `commit`, once there is one (the app reports in the background); undefined after `timeoutMs`. */
+  async completedCheckRun(repository: string, commit: string, timeoutMs: number): Promise<CheckRun | undefined> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const run = this.world.checkRunsOn(repository, commit).find((candidate) => candidate.status === "completed");
+      if (run !== undefined || Date.now() >= deadline) return run;
+      await sleep(100);
+    }
   }
 
   assertNoProblems(): void {

@@ -9,13 +9,14 @@ import type { World } from "./world.js";
 
 export type PushPayload = EmitterWebhookEvent<"push">["payload"];
 
-const recorded = (): PushPayload =>
+/** The recorded push of tag core-v0.10.0 (test/fixtures/payloads), a fresh copy per call. */
+export const recordedTagPush = (): PushPayload =>
   JSON.parse(readFileSync(new URL("../fixtures/payloads/push-tag-core-v0.10.0.json", import.meta.url), "utf8")) as PushPayload;
 
 /** The `push` payload GitHub sends for `ref` (a tag or a branch) now pointing at `after`. */
 export function pushPayload(world: World, options: { repository: string; ref: string; after: string; installationId: number; pusher?: string }): PushPayload {
   const repository = world.mustRepository(options.repository);
-  const payload = recorded();
+  const payload = recordedTagPush();
   const commit = repository.git.peel(options.after);
   payload.ref = options.ref;
   payload.after = options.after;
@@ -47,8 +48,19 @@ export function pushPayload(world: World, options: { repository: string; ref: st
   return payload;
 }
 
+/** The `x-hub-signature-256` value GitHub sends: HMAC-SHA256 of the body with the webhook secret. */
 export function sign(body: string, secret: string): string {
   return `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
+}
+
+/** The headers GitHub sends with a delivery (those Probot reads). */
+export function webhookHeaders(event: string, deliveryId: string, signature: string): Record<string, string> {
+  return {
+    "content-type": "application/json",
+    "x-github-event": event,
+    "x-github-delivery": deliveryId,
+    "x-hub-signature-256": signature,
+  };
 }
 
 /** POSTs a signed delivery to the app's webhook path; returns the HTTP status and the delivery id. */
@@ -57,7 +69,7 @@ export async function deliver(appUrl: string, secret: string, event: string, pay
   const id = randomUUID();
   const response = await fetch(`${appUrl}/api/github/webhooks`, {
     method: "POST",
-    headers: { "content-type": "application/json", "x-github-event": event, "x-github-delivery": id, "x-hub-signature-256": sign(body, secret), "user-agent": "GitHub-Hookshot/stand-in" },
+    headers: { ...webhookHeaders(event, id, sign(body, secret)), "user-agent": "GitHub-Hookshot/stand-in" },
     body,
   });
   return { status: response.status, id, text: await response.text() };

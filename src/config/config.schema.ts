@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { TAG_PREFIX } from "../core/parse-tag.js";
 
 /**
  * The central config, `.github/release-promoter.yml` on the infra repository's default branch.
@@ -6,7 +7,8 @@ import { z } from "zod";
  * (`schema/release-promoter.schema.json`, `npm run schema`) is generated from it.
  */
 
-const NAME = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+// Service names are their default tag prefix, so they follow the one tag grammar (core/parse-tag.ts).
+const NAME = TAG_PREFIX;
 const REPOSITORY = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/;
 const VARIABLE = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 const ENV_VAR = /^[A-Za-z_][A-Za-z0-9_]*$/;

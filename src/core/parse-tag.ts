@@ -11,10 +11,31 @@ export interface ReleaseTag {
   prerelease: boolean;
 }
 
+/**
+ * The one release-tag grammar of the app. Tags (`core-v0.10.0`), the tfvars release markers
+ * (`# core-v0.10.0`) and the config's service names and tag prefixes all go through this file;
+ * nothing else in the codebase spells the grammar out.
+ *
+ * A tag prefix (and so a service name, which is its default prefix): lowercase ASCII letters and
+ * digits in dash-separated words, `core`, `edge-bff`, `3d`.
+ */
+export const TAG_PREFIX = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
 // <prefix>-v<major>.<minor>.<patch>[-<prerelease>]; ASCII only, lowercase prefix, no build metadata.
 // The prefix is matched lazily, so `edge-bff-v1.2.3` is prefix `edge-bff`; SemVer itself is
-// checked by `semver` below (leading zeros, empty identifiers).
+// checked by `semver` below (leading zeros, empty identifiers). A prefix cannot hold a dot, so the
+// split is unique: the version starts at the first `-v<digits>.<digits>.<digits>` that ends the tag.
 const TAG = /^(?<prefix>[a-z0-9]+(?:-[a-z0-9]+)*?)-v(?<version>[0-9]+\.[0-9]+\.[0-9]+(?:-[0-9A-Za-z.-]+)?)$/;
+
+/**
+ * Whether a text merely resembles a release tag (`<something>-v<digit>…`, any case, build metadata
+ * allowed): used to decide who hears about a problem (a broken config is reported on tags that
+ * resemble release tags, not on `latest`) and to name a near-miss marker for what it is. It never
+ * decides what is promoted: only parseReleaseTag does.
+ */
+export function resemblesReleaseTag(text: string): boolean {
+  return /^[^/\s]+-v\d/i.test(text);
+}
 
 /**
  * Parses a release tag strictly as `<prefix>-v<SemVer 2.0>`. Refuses `core-v1.2`,
@@ -42,6 +63,16 @@ export function parseReleaseTag(tag: string): ReleaseTag {
     throw invalid(tag, `${version} is not a valid SemVer 2.0 version (no leading zeros, no empty identifiers)`);
   }
   return { tag, prefix, version, prerelease: semver.prerelease(version) !== null };
+}
+
+/** parseReleaseTag, or undefined when the text is not a strict release tag. */
+export function tryParseReleaseTag(tag: string): ReleaseTag | undefined {
+  try {
+    return parseReleaseTag(tag);
+  } catch (error) {
+    if (error instanceof PromoterError) return undefined;
+    throw error;
+  }
 }
 
 function invalid(tag: string, why: string): PromoterError {

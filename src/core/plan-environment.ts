@@ -1,9 +1,9 @@
-import semver from "semver";
 import type { EnvironmentConfig, ServiceConfig } from "../config/config.schema.js";
 import { PromoterError } from "../errors.js";
 import { editTfvars, readTfvarsAssignment } from "../editors/tfvars.js";
 import { verifyTfvarsEdit } from "../editors/verify-tfvars-edit.js";
-import { type ReleaseTag, parseReleaseTag } from "./parse-tag.js";
+import type { ReleaseTag } from "./parse-tag.js";
+import { decideVersion } from "./version-policy.js";
 import { branchName, pullRequestText } from "./pull-request-text.js";
 
 export interface EnvironmentPlanInput {
@@ -43,17 +43,6 @@ export type EnvironmentPlan =
   | { outcome: "noop"; environmentName: string; file: string; branch: string; reason: string; pullRequest?: { number: number; url: string } }
   | { outcome: "refused"; environmentName: string; file: string; branch: string; code: string; reason: string };
 
-/** The version a `# core-v0.10.0` marker names, if it is this service's release tag. */
-function markerVersion(marker: string | undefined, prefix: string): string | undefined {
-  if (marker === undefined) return undefined;
-  try {
-    const parsed = parseReleaseTag(marker);
-    return parsed.prefix === prefix ? parsed.version : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * Plans one environment's change: pure, no I/O. The result is either the whole new file text
  * with the PR text, a no-op with its reason, or a refusal with its reason. The HCL re-parse
@@ -78,8 +67,9 @@ export function planEnvironment(input: EnvironmentPlanInput): EnvironmentPlan {
     );
   }
   try {
-    const current = readTfvarsAssignment(input.baseText, service.variable, { file });
-    const currentVersion = markerVersion(current.marker, prefix);
+    // The marker is exactly this service's (or the read refused): undefined only for a line without a comment.
+    const current = readTfvarsAssignment(input.baseText, service.variable, { file, markerPrefix: prefix });
+    const currentVersion = current.version;
     if (current.value === value) {
       return {
         outcome: "noop",
@@ -89,29 +79,29 @@ export function planEnvironment(input: EnvironmentPlanInput): EnvironmentPlan {
         reason: `${file} already runs ${serviceName} at ${input.digest}${currentVersion ? ` (v${currentVersion})` : ""}.`,
       };
     }
-    if (currentVersion !== undefined) {
-      const order = semver.compare(release.version, currentVersion);
-      if (order < 0) {
-        throw new PromoterError(
-          "version_downgrade",
-          `${environmentName} runs ${serviceName} v${currentVersion}, newer than v${release.version}; ` +
-            `the app does not roll back. To roll back, edit ${file} by hand in a reviewed PR.`,
-        );
-      }
-      if (order === 0) {
-        throw new PromoterError(
-          "version_reused",
-          `${environmentName} already runs ${serviceName} v${currentVersion} with another digest; ` +
-            `a version is promoted once. Push a new version tag instead of moving ${release.tag}.`,
-        );
-      }
+    // "unknown" (no marker at all) plans the change; the reviewer sees the old value in the diff.
+    const decision = decideVersion(currentVersion, release.version);
+    if (decision === "unreadable") throw unreadableMarker(file, service.variable, current.marker);
+    if (decision === "downgrade") {
+      throw new PromoterError(
+        "version_downgrade",
+        `${environmentName} runs ${serviceName} v${currentVersion}, newer than v${release.version}; ` +
+          `the app does not roll back. To roll back, edit ${file} by hand in a reviewed PR.`,
+      );
+    }
+    if (decision === "same") {
+      throw new PromoterError(
+        "version_reused",
+        `${environmentName} already runs ${serviceName} v${currentVersion} with another digest; ` +
+          `a version is promoted once. Push a new version tag instead of moving ${release.tag}.`,
+      );
     }
 
     let supersededVersion: string | undefined;
     const open = input.openPullRequest;
     if (open?.text !== undefined) {
-      const proposed = readTfvarsAssignment(open.text, service.variable, { file });
-      const proposedVersion = markerVersion(proposed.marker, prefix);
+      const proposed = readTfvarsAssignment(open.text, service.variable, { file: `${file} on ${branch} (PR #${open.number})`, markerPrefix: prefix });
+      const proposedVersion = proposed.version;
       if (proposed.value === value && proposedVersion === release.version) {
         return {
           outcome: "noop",
@@ -122,7 +112,9 @@ export function planEnvironment(input: EnvironmentPlanInput): EnvironmentPlan {
           pullRequest: { number: open.number, url: open.url },
         };
       }
-      if (proposedVersion !== undefined && semver.compare(release.version, proposedVersion) < 0) {
+      const againstOpen = decideVersion(proposedVersion, release.version);
+      if (againstOpen === "unreadable") throw unreadableMarker(`${file} on ${branch}`, service.variable, proposed.marker);
+      if (againstOpen === "downgrade") {
         throw new PromoterError(
           "version_downgrade",
           `PR #${open.number} already proposes ${serviceName} v${proposedVersion}, newer than v${release.version}; left as it is.`,
@@ -156,6 +148,11 @@ export function planEnvironment(input: EnvironmentPlanInput): EnvironmentPlan {
   } catch (error) {
     return refuse(error);
   }
+}
+
+/** Unreachable while the editor parses markers strictly; kept so a looser editor fails closed. */
+function unreadableMarker(file: string, variable: string, marker: string | undefined): PromoterError {
+  return new PromoterError("trailing_comment", `${file} marks ${variable} with ${marker}, which is not a strict release version; fix the marker.`);
 }
 
 /**

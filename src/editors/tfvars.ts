@@ -13,9 +13,13 @@
  * - `core_image: "…"` is not an assignment either (HCL wants `=`; the parser rejects the file).
  * - Keys inside maps, objects, lists and blocks are not top-level assignments and are ignored,
  *   as is anything inside comments, strings, templates and heredocs.
- * - The only comment allowed on the assignment's line is a trailing release marker
- *   (`# core-v0.10.0` or `// core-v0.10.0`); it is rewritten as `# <marker>`. Any other comment
- *   there is a human's, and the edit is refused rather than deleting it.
+ * - The only comment allowed on the assignment's line is this service's trailing release marker
+ *   (`# core-v0.10.0` or `// core-v0.10.0`, exactly a strict tag of the service's prefix, in the
+ *   one tag grammar of core/parse-tag.ts); it is rewritten as `# <marker>`. Any other comment
+ *   there is refused as `trailing_comment`: a human's note (the edit would delete it), another
+ *   service's marker, or a near-miss (`# core-v1.2.3+build.4`, `# Core-v1.2.3`). The downgrade
+ *   rule reads the running version from the marker, so a comment it cannot read as exactly this
+ *   service's marker must never be taken as "version unknown": only a line with no comment is.
  * - HCL normalises strings to Unicode NFC, so values are compared after NFC normalisation and a
  *   value that is not NFC (or holds a lone surrogate) cannot be written (RangeError: the value
  *   is an image reference validated upstream, so this is a bug, not a user error).
@@ -23,9 +27,10 @@
  *   included), so a version check never reads a marker the edit would then refuse to replace.
  * - Text the scanner cannot follow (an unclosed string, comment, heredoc or bracket) is refused
  *   as `edit_not_isolated`, the code the verification uses for a file that does not parse.
- * - A marker that is not `<lowercase-prefix>-v<semver>` is refused as `invalid_tag`, and a
- *   variable that is not an HCL identifier as `config_invalid`: the edit could not read back.
+ * - A new marker that is not a strict release tag is refused as `invalid_tag`, and a variable
+ *   that is not an HCL identifier as `config_invalid`: the edit could not read back.
  */
+import { type ReleaseTag, parseReleaseTag, resemblesReleaseTag, tryParseReleaseTag } from "../core/parse-tag.js";
 import { PromoterError } from "../errors.js";
 import {
   HclSyntaxError,
@@ -44,6 +49,8 @@ export interface TfvarsAssignment {
   value: string;
   /** The trailing release marker comment without its `#`: `# core-v0.10.0` → `core-v0.10.0`. */
   marker?: string;
+  /** The version the marker names (`0.10.0`); undefined only when the line has no comment at all. */
+  version?: string;
   /** 1-based line of the assignment. */
   line: number;
 }
@@ -67,15 +74,16 @@ export interface TfvarsOptions {
   file?: string;
 }
 
-/** `<lowercase-prefix>-v<semver>`: `core-v0.10.0`, `edge-bff-v1.2.3-rc.1`. */
-const MARKER =
-  /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*-v(?:0|[1-9]\d*)\.(?:0|[1-9]\d*)\.(?:0|[1-9]\d*)(?:-(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*)?(?:\+[0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*)?$/;
+export interface TfvarsReadOptions extends TfvarsOptions {
+  /** The service's tag prefix: the only release marker accepted on its line is `# <prefix>-vX.Y.Z`. */
+  markerPrefix: string;
+}
 
 const IDENTIFIER = /^[\p{ID_Start}_][\p{ID_Continue}-]*$/u;
 
 /** Finds the single top-level `variable = "..."` assignment. Throws PromoterError. */
-export function readTfvarsAssignment(text: string, variable: string, options: TfvarsOptions = {}): TfvarsAssignment {
-  return locateAssignment(text, variable, options.file ?? "the tfvars file").assignment;
+export function readTfvarsAssignment(text: string, variable: string, options: TfvarsReadOptions): TfvarsAssignment {
+  return locateAssignment(text, variable, options.markerPrefix, options.file ?? "the tfvars file").assignment;
 }
 
 /** Replaces exactly the value (and the marker) of that one assignment; every other byte unchanged. Throws PromoterError. */
@@ -84,14 +92,9 @@ export function editTfvars(text: string, change: TfvarsChange, options: TfvarsOp
   if (!isRepresentable(value)) {
     throw new RangeError(`the new value of ${variable} is not well-formed NFC Unicode text, which HCL cannot hold`);
   }
-  if (!MARKER.test(marker)) {
-    throw new PromoterError(
-      "invalid_tag",
-      `${JSON.stringify(marker)} cannot be written as a release marker in a tfvars file; ` +
-        `release tags must look like <lowercase-prefix>-v<semver>, e.g. core-v1.2.3`,
-    );
-  }
-  const found = locateAssignment(text, variable, options.file ?? "the tfvars file");
+  // The new marker is a release tag in the one grammar; its prefix is the service's.
+  const release = parseReleaseTag(marker);
+  const found = locateAssignment(text, variable, release.prefix, options.file ?? "the tfvars file");
   const previous = found.assignment;
   if (previous.value === value && previous.marker === marker) return { text, previous, changed: false };
 
@@ -111,11 +114,18 @@ export function editTfvars(text: string, change: TfvarsChange, options: TfvarsOp
   return { text: edited, previous, changed: true };
 }
 
-/** Whether a comment's text (with `#` or `//`) is a release marker; returns the marker. */
-export function releaseMarkerOf(comment: string): string | undefined {
+/**
+ * The release tag a marker comment (`# core-v0.10.0`, `// core-v0.10.0`) names, in the one tag
+ * grammar; undefined for any other comment (a near-miss, a block comment, a human's note).
+ */
+export function releaseMarkerOf(comment: string): ReleaseTag | undefined {
+  const body = commentBody(comment);
+  return body === undefined ? undefined : tryParseReleaseTag(body);
+}
+
+function commentBody(comment: string): string | undefined {
   const body = comment.startsWith("#") ? comment.slice(1) : comment.startsWith("//") ? comment.slice(2) : undefined;
-  const marker = body?.trim();
-  return marker !== undefined && MARKER.test(marker) ? marker : undefined;
+  return body?.trim();
 }
 
 interface FoundAssignment {
@@ -125,7 +135,7 @@ interface FoundAssignment {
   markerComment?: Token;
 }
 
-function locateAssignment(text: string, variable: string, file: string): FoundAssignment {
+function locateAssignment(text: string, variable: string, markerPrefix: string, file: string): FoundAssignment {
   if (!IDENTIFIER.test(variable)) {
     throw new PromoterError(
       "config_invalid",
@@ -135,7 +145,7 @@ function locateAssignment(text: string, variable: string, file: string): FoundAs
   const { statement, line } = theOnlyAssignment(text, variable, file);
   const where = `${variable} in ${file} (line ${line})`;
   const valueToken = plainStringValue(statement, variable, where);
-  const markerComment = releaseMarkerComment(text, statement, valueToken, where);
+  const markerComment = releaseMarkerComment(text, statement, valueToken, where, markerPrefix);
 
   let value: string;
   try {
@@ -147,9 +157,10 @@ function locateAssignment(text: string, variable: string, file: string): FoundAs
 
   if (!markerComment) return { assignment: { variable, value, line }, valueToken };
   const commentText = text.slice(markerComment.start, markerComment.end);
-  const marker = releaseMarkerOf(commentText);
+  const release = releaseMarkerOf(commentText);
+  if (release === undefined) throw new Error("unreachable: releaseMarkerComment returns only this service's marker");
   return {
-    assignment: { variable, value, marker, line },
+    assignment: { variable, value, marker: release.tag, version: release.version, line },
     valueToken,
     markerComment: { ...markerComment, end: markerComment.start + commentText.trimEnd().length },
   };
@@ -200,20 +211,45 @@ function plainStringValue(statement: Token[], variable: string, where: string): 
   return valueToken;
 }
 
-/** The statement's only comment, if any, which must be a release marker after the value. */
-function releaseMarkerComment(text: string, statement: Token[], valueToken: Token, where: string): Token | undefined {
+/**
+ * The statement's only comment, if any, which must be exactly this service's release marker after
+ * the value. Anything else is refused, each with its own explanation; none is ever read as "no
+ * marker", since the downgrade rule would then take the running version as unknown.
+ */
+function releaseMarkerComment(text: string, statement: Token[], valueToken: Token, where: string, prefix: string): Token | undefined {
   const comments = statement.filter((token) => token.kind === "comment");
-  const human = comments.find(
-    (comment, index) => index > 0 || comment.start < valueToken.end || !releaseMarkerOf(text.slice(comment.start, comment.end)),
-  );
-  if (human) {
-    throw new PromoterError(
-      "trailing_comment",
-      `${where} has a comment on its line (${excerpt(text.slice(human.start, human.end))}); ` +
-        `move the comment to its own line, the app only replaces a release marker like # core-v1.2.3`,
-    );
+  const [comment, ...others] = comments;
+  if (comment === undefined) return undefined;
+  const marker = `# ${prefix}-vX.Y.Z`;
+  const isOwnMarker = (token: Token) => tryParseReleaseTag(commentBody(text.slice(token.start, token.end)) ?? "")?.prefix === prefix;
+  // Two comments, or one before the value: show the one that is not a marker.
+  const human = others.length > 0 || comment.start < valueToken.end ? (comments.find((token) => !isOwnMarker(token)) ?? comment) : undefined;
+  const commentText = text.slice(comment.start, comment.end);
+  const body = commentBody(commentText);
+  if (human === undefined && body !== undefined) {
+    const release = tryParseReleaseTag(body);
+    if (release?.prefix === prefix) return comment;
+    if (release !== undefined) {
+      throw new PromoterError(
+        "trailing_comment",
+        `${where} carries the release marker of another service (${excerpt(commentText)}), not ${prefix}'s; ` +
+          `the app cannot tell which version runs. Replace it with ${marker} of the version that runs, or remove it if that is unknown`,
+      );
+    }
+    if (resemblesReleaseTag(body)) {
+      throw new PromoterError(
+        "trailing_comment",
+        `${where} has a comment that resembles a release marker but is not a strict one (${excerpt(commentText)}); ` +
+          `the app cannot tell which version runs. Write exactly ${marker} (lowercase, SemVer without build metadata), or remove it if the version is unknown`,
+      );
+    }
   }
-  return comments[0];
+  const shown = human ?? comment;
+  throw new PromoterError(
+    "trailing_comment",
+    `${where} has a comment on its line (${excerpt(text.slice(shown.start, shown.end))}); ` +
+      `move the comment to its own line, the app only replaces a release marker like ${prefix}-v1.2.3 written as # ${prefix}-v1.2.3`,
+  );
 }
 
 /** The file's top-level statements: tokens between newlines outside brackets, comments included. */

@@ -20,20 +20,20 @@ function refusal(run: () => unknown): PromoterError {
 
 describe("readTfvarsAssignment", () => {
   it.each([
-    ["a marker comment", `core_image = "${OLD}" # core-v0.9.0\n`, { value: OLD, marker: "core-v0.9.0", line: 1 }],
-    ["a // marker comment", `core_image = "${OLD}" // core-v0.9.0\n`, { value: OLD, marker: "core-v0.9.0", line: 1 }],
-    ["a marker without space", `core_image = "${OLD}" #core-v0.9.0\n`, { value: OLD, marker: "core-v0.9.0", line: 1 }],
-    ["a prerelease marker", `core_image = "x" # edge-bff-v1.2.3-rc.1+b.5\n`, { value: "x", marker: "edge-bff-v1.2.3-rc.1+b.5", line: 1 }],
+    ["a marker comment", `core_image = "${OLD}" # core-v0.9.0\n`, { value: OLD, marker: "core-v0.9.0", version: "0.9.0", line: 1 }],
+    ["a // marker comment", `core_image = "${OLD}" // core-v0.9.0\n`, { value: OLD, marker: "core-v0.9.0", version: "0.9.0", line: 1 }],
+    ["a marker without space", `core_image = "${OLD}" #core-v0.9.0\n`, { value: OLD, marker: "core-v0.9.0", version: "0.9.0", line: 1 }],
+    ["a prerelease marker", `core_image = "x" # core-v1.2.3-rc.1\n`, { value: "x", marker: "core-v1.2.3-rc.1", version: "1.2.3-rc.1", line: 1 }],
     ["no marker", `# prod\n\ncore_image = "${OLD}"\n`, { value: OLD, line: 3 }],
     ["an empty string", `core_image = ""\n`, { value: "", line: 1 }],
     ["escapes", `core_image = "a\\"b\\\\c\\nd\\te\\r\\u00e9\\U0001F600"\n`, { value: 'a"b\\c\nd\te\r\u00e9\u{1F600}', line: 1 }],
     ["template escapes", `core_image = "$\${x} %%{y} $$ %"\n`, { value: "${x} %{y} $$ %", line: 1 }],
     ["NFC normalisation as HCL does it", `core_image = "e\\u0301"\n`, { value: "\u00e9", line: 1 }],
-    ["CRLF, BOM and tabs", `\uFEFF# prod\r\n\tcore_image\t=\t"x"\t# core-v1.0.0\r\n`, { value: "x", marker: "core-v1.0.0", line: 2 }],
+    ["CRLF, BOM and tabs", `\uFEFF# prod\r\n\tcore_image\t=\t"x"\t# core-v1.0.0\r\n`, { value: "x", marker: "core-v1.0.0", version: "1.0.0", line: 2 }],
     ["no final newline", `a = 1\ncore_image = "x"`, { value: "x", line: 2 }],
     ["a multi-line block comment above", `/* a\n b */\ncore_image = "x"\n`, { value: "x", line: 3 }],
   ])("reads %s", (_, text, expected) => {
-    expect(readTfvarsAssignment(text, "core_image")).toEqual({ variable: "core_image", ...expected });
+    expect(readTfvarsAssignment(text, "core_image", { markerPrefix: "core" })).toEqual({ variable: "core_image", ...expected });
   });
 });
 
@@ -94,12 +94,12 @@ describe("editTfvars writes the value and marker and keeps every other byte", ()
     const edit = editTfvars(input, change, { file });
     expect(edit.text).toBe(expected);
     expect(edit.changed).toBe(true);
-    expect(readTfvarsAssignment(edit.text, "core_image")).toMatchObject({ value: NEW, marker: "core-v0.10.0" });
+    expect(readTfvarsAssignment(edit.text, "core_image", { markerPrefix: "core" })).toMatchObject({ value: NEW, marker: "core-v0.10.0" });
   });
 
   it("reports what was there before", () => {
     const edit = editTfvars(`a = 1\ncore_image = "${OLD}" # core-v0.9.0\n`, change);
-    expect(edit.previous).toEqual({ variable: "core_image", value: OLD, marker: "core-v0.9.0", line: 2 });
+    expect(edit.previous).toEqual({ variable: "core_image", value: OLD, marker: "core-v0.9.0", version: "0.9.0", line: 2 });
   });
 });
 
@@ -119,7 +119,7 @@ describe("editTfvars escapes the value as an HCL string that can never become a 
   ])("%s", (_, value, written) => {
     const edit = editTfvars(`core_image = "${OLD}"\n`, { ...change, value });
     expect(edit.text).toBe(`core_image = ${written} # core-v0.10.0\n`);
-    expect(readTfvarsAssignment(edit.text, "core_image").value).toBe(value);
+    expect(readTfvarsAssignment(edit.text, "core_image", { markerPrefix: "core" }).value).toBe(value);
   });
 });
 
@@ -127,7 +127,7 @@ describe("editTfvars when nothing changes", () => {
   it("returns the input itself when value and marker are already there", () => {
     const input = `core_image = "${NEW}"   # core-v0.10.0\r\n`;
     const edit = editTfvars(input, change);
-    expect(edit).toEqual({ text: input, changed: false, previous: { variable: "core_image", value: NEW, marker: "core-v0.10.0", line: 1 } });
+    expect(edit).toEqual({ text: input, changed: false, previous: { variable: "core_image", value: NEW, marker: "core-v0.10.0", version: "0.10.0", line: 1 } });
   });
 
   it("compares decoded values, not spellings", () => {
@@ -189,7 +189,7 @@ describe("refusals", () => {
     ["an unclosed bracket", `a = [\ncore_image = "${OLD}"\n`, "edit_not_isolated", "(line 1: [ is never closed)"],
     ["an unexpected bracket", `a = 1 }\ncore_image = "${OLD}"\n`, "edit_not_isolated", "(line 1: unexpected })"],
   ])("refuses %s", (_, input, code, message) => {
-    const read = refusal(() => readTfvarsAssignment(input, "core_image", { file }));
+    const read = refusal(() => readTfvarsAssignment(input, "core_image", { file, markerPrefix: "core" }));
     expect(read.code).toBe(code);
     expect(read.message).toContain(message);
     expect(read.retryable).toBe(false);
@@ -199,15 +199,15 @@ describe("refusals", () => {
   });
 
   it("names the file generically when no name is given", () => {
-    expect(refusal(() => readTfvarsAssignment("", "core_image")).message).toBe(
+    expect(refusal(() => readTfvarsAssignment("", "core_image", { markerPrefix: "core" })).message).toBe(
       'core_image is not assigned at the top level of the tfvars file; add a line core_image = "…" for the app to update',
     );
   });
 
   it.each<[string, TfvarsChange, ErrorCode, string]>([
-    ["a marker that is not a release tag", { ...change, marker: "core-v1.0" }, "invalid_tag", '"core-v1.0" cannot be written as a release marker in a tfvars file; release tags must look like <lowercase-prefix>-v<semver>, e.g. core-v1.2.3'],
-    ["a marker with an upper-case prefix", { ...change, marker: "Core-v1.0.0" }, "invalid_tag", '"Core-v1.0.0" cannot be written'],
-    ["a marker with a line break", { ...change, marker: "core-v1.0.0\nx = 1" }, "invalid_tag", '"core-v1.0.0\\nx = 1" cannot be written'],
+    ["a marker that is not a release tag", { ...change, marker: "core-v1.0" }, "invalid_tag", 'Tag "core-v1.0" is refused: it is not <prefix>-v<major>.<minor>.<patch>[-<prerelease>] with a lowercase prefix.'],
+    ["a marker with an upper-case prefix", { ...change, marker: "Core-v1.0.0" }, "invalid_tag", 'Tag "Core-v1.0.0" is refused: it is not <prefix>'],
+    ["a marker with a line break", { ...change, marker: "core-v1.0.0\nx = 1" }, "invalid_tag", 'Tag "core-v1.0.0\\nx = 1" is refused: it contains characters outside printable ASCII'],
     ["a variable that is not an identifier", { ...change, variable: "core image" }, "config_invalid", '"core image" is not a Terraform variable name'],
   ])("refuses %s", (_, bad, code, message) => {
     const error = refusal(() => editTfvars(`core_image = "${OLD}"\n`, bad));
@@ -253,12 +253,12 @@ describe("look-alikes are not the assignment", () => {
     // The real parser agrees: valid HCL, and the top-level core_image is the one on `line`.
     await expect(parse("prod.tfvars", input)).resolves.toMatchObject({ core_image: OLD });
 
-    expect(readTfvarsAssignment(input, "core_image")).toEqual({ variable: "core_image", value: OLD, marker: "core-v0.9.0", line });
+    expect(readTfvarsAssignment(input, "core_image", { markerPrefix: "core" })).toEqual({ variable: "core_image", value: OLD, marker: "core-v0.9.0", version: "0.9.0", line });
     expect(editTfvars(input, change).text).toBe(`${lookAlike}\ncore_image = "${NEW}" # core-v0.10.0\n`);
   });
 
   it.each(lookAlikes)("does not count %s as an assignment", (_, lookAlike) => {
-    expect(refusal(() => readTfvarsAssignment(`${lookAlike}\n`, "core_image")).code).toBe("variable_missing");
+    expect(refusal(() => readTfvarsAssignment(`${lookAlike}\n`, "core_image", { markerPrefix: "core" })).code).toBe("variable_missing");
   });
 });
 
@@ -269,7 +269,36 @@ describe("what HCL itself rejects is not an assignment", () => {
     ["a colon", `core_image: "${OLD}"\n`, "use the equals sign"],
   ])("%s", async (_, input, parserMessage) => {
     await expect(parse("prod.tfvars", input)).rejects.toThrow(parserMessage);
-    expect(refusal(() => readTfvarsAssignment(input, "core_image")).code).toBe("variable_missing");
+    expect(refusal(() => readTfvarsAssignment(input, "core_image", { markerPrefix: "core" })).code).toBe("variable_missing");
+  });
+});
+
+describe("on the service's own line, a comment is exactly its strict marker or the edit is refused", () => {
+  // Each of these was read as "no marker" (version unknown) before, so a lower version was planned.
+  it.each([
+    ["build metadata", "# core-v0.9.0+build.5", "has a comment that resembles a release marker but is not a strict one (# core-v0.9.0+build.5)"],
+    ["another service's marker", "# web-v9.0.0", "carries the release marker of another service (# web-v9.0.0), not core's"],
+    ["a longer prefix", "# core-api-v9.0.0", "carries the release marker of another service (# core-api-v9.0.0), not core's"],
+    ["an upper-case prefix", "# Core-v9.0.0", "has a comment that resembles a release marker but is not a strict one (# Core-v9.0.0)"],
+    ["leading zeros", "# core-v09.0.0", "has a comment that resembles a release marker but is not a strict one (# core-v09.0.0)"],
+    ["a short version", "# core-v9.0", "has a comment that resembles a release marker but is not a strict one (# core-v9.0)"],
+    ["words after the marker", "# core-v9.0.0 hotfix", "has a comment that resembles a release marker but is not a strict one (# core-v9.0.0 hotfix)"],
+    ["no v", "# core-9.0.0", "has a comment on its line (# core-9.0.0)"],
+    ["a block comment marker", "/* core-v9.0.0 */", "has a comment on its line (/* core-v9.0.0 */)"],
+    ["an empty comment", "#", "has a comment on its line (#)"],
+  ])("refuses %s", (_, comment, message) => {
+    const input = `core_image = "${OLD}" ${comment}\n`;
+    for (const run of [() => readTfvarsAssignment(input, "core_image", { file, markerPrefix: "core" }), () => editTfvars(input, change, { file })]) {
+      const error = refusal(run);
+      expect(error.code).toBe("trailing_comment");
+      expect(error.message).toContain(`core_image in ${file} (line 1) ${message}`);
+    }
+  });
+
+  it("accepts a service whose name starts with a digit (one grammar: config, tags and markers agree)", () => {
+    const input = `three_d_image = "${OLD}" # 3d-v1.0.0\n`;
+    expect(readTfvarsAssignment(input, "three_d_image", { markerPrefix: "3d" })).toMatchObject({ marker: "3d-v1.0.0", version: "1.0.0" });
+    expect(editTfvars(input, { variable: "three_d_image", value: NEW, marker: "3d-v1.1.0" }).text).toBe(`three_d_image = "${NEW}" # 3d-v1.1.0\n`);
   });
 });
 
@@ -285,6 +314,6 @@ describe("releaseMarkerOf", () => {
     ["# core-v1.0.0 hotfix", undefined],
     ["/* core-v1.0.0 */", undefined],
   ])("%s → %s", (comment, marker) => {
-    expect(releaseMarkerOf(comment)).toBe(marker);
+    expect(releaseMarkerOf(comment)?.tag).toBe(marker);
   });
 });

@@ -34,6 +34,8 @@ export type ErrorCode =
   // contracts consumers
   | "pin_not_found"
   | "pin_ambiguous"
+  | "pin_unreadable"
+  | "pull_request_unreadable"
   | "contracts_version_mismatch"
   // GitHub
   | "github_conflict"
@@ -45,7 +47,9 @@ export type ErrorCode =
   | "package_json_invalid"
   | "range_unsupported"
   | "lockfile_unsupported"
-  | "npm_failed";
+  | "npm_failed"
+  // a bug: anything that is not one of the above (logged with its stack, never retried blindly)
+  | "internal_error";
 
 export class PromoterError extends Error {
   override readonly name = "PromoterError";

@@ -34,6 +34,7 @@ import {
 } from "../editors/package-lock.js";
 import type { PublishedVersion, RegistryOptions } from "../npm/fetch-packument.js";
 import { regenerateLockfile } from "../npm/regenerate-lockfile.js";
+import { parseJsonText } from "../editors/json-text.js";
 
 export interface ConsumerFiles {
   /** repo-relative path → text, for: the root package.json, package-lock.json if present, and every workspace package.json */
@@ -268,7 +269,7 @@ function declaredFloor(declarations: Declaration[]): string {
 
 function parseObject(text: string): Record<string, unknown> {
   parseJsonSpans(text); // already validated by the editor; throws on anything else
-  return JSON.parse(text.startsWith("\uFEFF") ? text.slice(1) : text) as Record<string, unknown>;
+  return parseJsonText(text) as Record<string, unknown>;
 }
 
 function byDepth(a: string, b: string): number {
@@ -286,7 +287,7 @@ function byDepth(a: string, b: string): number {
 export function workspacePackageJsonPaths(rootPackageJson: string, repositoryPaths: string[]): string[] {
   let root: unknown;
   try {
-    root = JSON.parse(rootPackageJson.startsWith("\uFEFF") ? rootPackageJson.slice(1) : rootPackageJson);
+    root = parseJsonText(rootPackageJson);
   } catch {
     return [ROOT];
   }

@@ -28,6 +28,7 @@
 import { isDeepStrictEqual } from "node:util";
 import semver from "semver";
 import { PromoterError } from "../errors.js";
+import { stripBom } from "./json-text.js";
 
 export const DEPENDENCY_SECTIONS = ["dependencies", "devDependencies", "peerDependencies", "optionalDependencies"] as const;
 export type DependencySection = (typeof DEPENDENCY_SECTIONS)[number];
@@ -225,7 +226,7 @@ export interface JsonScalar {
  * nodes that know their source span. A leading BOM is skipped, as npm does. Throws SyntaxError.
  */
 export function parseJsonSpans(text: string): JsonNode {
-  const body = text.startsWith("\uFEFF") ? text.slice(1) : text;
+  const body = stripBom(text);
   JSON.parse(body);
   let at = text.length - body.length;
 
@@ -339,6 +340,3 @@ function setAt(value: unknown, path: string[], newValue: string): void {
   node[path[path.length - 1]!] = newValue;
 }
 
-function stripBom(text: string): string {
-  return text.startsWith("\uFEFF") ? text.slice(1) : text;
-}

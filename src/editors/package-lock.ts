@@ -30,6 +30,7 @@ import { isDeepStrictEqual } from "node:util";
 import semver from "semver";
 import { PromoterError } from "../errors.js";
 import { DEPENDENCY_SECTIONS, type DependencySection, type JsonStringEdit, spliceJsonStrings } from "./package-json.js";
+import { parseJsonText } from "./json-text.js";
 
 export type LockEntry = Record<string, unknown>;
 
@@ -87,7 +88,7 @@ export const LOCKFILE_MANIFEST_KEYS = [
 export function readLockfile(text: string, file = "package-lock.json"): Lockfile {
   let data: unknown;
   try {
-    data = JSON.parse(text.startsWith("\uFEFF") ? text.slice(1) : text);
+    data = parseJsonText(text);
   } catch (error) {
     throw new PromoterError(
       "lockfile_unsupported",

@@ -1,11 +1,12 @@
 import { workspacePackageJsonPaths } from "../consumers/plan-npm-bump.js";
 import { mapGitHubError } from "./map-github-error.js";
 import type { Octokit, RepositoryName } from "./octokit.js";
+import { parseJsonText } from "../editors/json-text.js";
 
 /** Whether a root package.json declares npm workspaces. */
 export function hasWorkspaces(rootPackageJson: string): boolean {
   try {
-    const data = JSON.parse(rootPackageJson.replace(/^\uFEFF/, "")) as { workspaces?: unknown };
+    const data = parseJsonText(rootPackageJson) as { workspaces?: unknown };
     return data.workspaces !== undefined;
   } catch {
     return false;

@@ -1,9 +1,11 @@
 import type { Context } from "probot";
 import type { ContractsConfig } from "../config/config.schema.js";
-import { contractsBranchName, contractsPullRequestText, versionInTitle } from "../core/contracts-text.js";
+import { contractsBranchName, contractsPullRequestText, contractsTitle, versionInTitle } from "../core/contracts-text.js";
 import { type ConsumerOutcome, reportConsumers } from "../core/contracts-report.js";
 import type { ReleaseTag } from "../core/parse-tag.js";
 import type { PromoterDependencies } from "../dependencies.js";
+import { decideVersion } from "../core/version-policy.js";
+import { parseJsonText } from "../editors/json-text.js";
 import { bumpVersionPin } from "../editors/version-pin.js";
 import { PromoterError } from "../errors.js";
 import { ensurePullRequest } from "../github/ensure-pull-request.js";
@@ -19,17 +21,26 @@ import type { Reporter } from "./check-reporter.js";
 
 const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
-/** Whether a package.json text names the package in any dependency section. */
-export function dependsOn(packageJson: string, name: string): boolean {
+/**
+ * Whether a package.json text names the package in any dependency section. A package.json that is
+ * not JSON is refused (`package_json_invalid`): the app cannot tell whether the repository
+ * consumes the package, and says so rather than skipping it silently.
+ */
+export function dependsOn(packageJson: string, name: string, file = "package.json"): boolean {
+  let data: unknown;
   try {
-    const data = JSON.parse(packageJson) as Record<string, unknown>;
-    return ["dependencies", "devDependencies", "peerDependencies", "optionalDependencies"].some((section) => {
-      const deps = data[section];
-      return typeof deps === "object" && deps !== null && name in deps;
-    });
-  } catch {
-    return false;
+    data = parseJsonText(packageJson);
+  } catch (error) {
+    throw new PromoterError("package_json_invalid", `${file} is not valid JSON (${(error as Error).message}); the app cannot tell whether it depends on ${name}.`);
   }
+  if (typeof data !== "object" || data === null || Array.isArray(data)) {
+    throw new PromoterError("package_json_invalid", `${file} is not a JSON object; the app cannot tell whether it depends on ${name}.`);
+  }
+  const manifest = data as Record<string, unknown>;
+  return ["dependencies", "devDependencies", "peerDependencies", "optionalDependencies"].some((section) => {
+    const deps = manifest[section];
+    return typeof deps === "object" && deps !== null && Object.hasOwn(deps, name);
+  });
 }
 
 interface Consumer {
@@ -139,13 +150,49 @@ async function bumpConsumer(args: {
   if (state.archived) return { repository, outcome: "skipped", reason: "it is archived." };
   if (state.headOid === undefined || state.defaultBranch === undefined) return { repository, outcome: "skipped", reason: "it has no default branch." };
 
+  // Before any file or npm work: an open bump PR of ours that already proposes this release or a
+  // newer one is left alone (an older release never overwrites it); one whose title the app cannot
+  // read is not touched either.
+  const open = state.pullRequest;
+  const proposed = open === undefined ? undefined : versionInTitle(open.title, contracts.package);
+  if (open !== undefined) {
+    const decision = decideVersion(proposed, release.version);
+    if (decision === "unknown" || decision === "unreadable") {
+      return {
+        repository,
+        outcome: "failed",
+        code: "pull_request_unreadable",
+        reason:
+          `PR #${open.number} on ${args.branch} is titled ${JSON.stringify(open.title)}, so the app cannot tell which version it proposes; ` +
+          `it was left as it is. Restore the title "${contractsTitle(contracts.package, proposed ?? "X.Y.Z")}", or close the PR to let the app open a new one.`,
+      };
+    }
+    if (decision === "same") return { repository, outcome: "pull_request", number: open.number, url: open.url, breaking: false };
+    if (decision === "downgrade") {
+      return { repository, outcome: "skipped", reason: `[PR #${open.number}](${open.url}) already proposes ${proposed}, newer than ${release.version}; left as it is.` };
+    }
+  }
+
   let files: Array<{ path: string; content: string }>;
   let from: string | undefined;
   let method: string;
   if (consumer.pin !== undefined) {
     if (state.pinText === undefined) return { repository, outcome: "failed", code: "pin_not_found", reason: `${consumer.pin.file} does not exist.` };
     const edit = bumpVersionPin(state.pinText, { pattern: consumer.pin.pattern, version: release.version }, { file: consumer.pin.file });
-    if (!edit.changed) return { repository, outcome: "up_to_date", reason: `${consumer.pin.file} pins ${release.version}.` };
+    // The monotonic rule, as for npm ranges: never lower a consumer.
+    const decision = decideVersion(edit.from, release.version);
+    if (decision === "unreadable") {
+      return {
+        repository,
+        outcome: "failed",
+        code: "pin_unreadable",
+        reason: `${consumer.pin.file} (line ${edit.line}) pins ${JSON.stringify(edit.from)}, which is not a SemVer version; the app cannot tell whether ${release.version} is newer, so it changed nothing.`,
+      };
+    }
+    if (decision === "same") return { repository, outcome: "up_to_date", reason: `${consumer.pin.file} pins ${release.version}.` };
+    if (decision === "downgrade") {
+      return { repository, outcome: "up_to_date", reason: `${consumer.pin.file} pins ${edit.from}, newer than ${release.version}; the app never lowers a consumer.` };
+    }
     files = [{ path: consumer.pin.file, content: edit.text }];
     from = edit.from;
     method = "version pin";
@@ -156,8 +203,8 @@ async function bumpConsumer(args: {
     const workspaces = hasWorkspaces(state.packageJson)
       ? await readWorkspaceFiles(args.context.octokit, splitRepository(state.nameWithOwner), state.headOid, state.packageJson)
       : {};
-    const packageJsons = [state.packageJson, ...Object.values(workspaces)];
-    if (!consumer.listed && !packageJsons.some((text) => dependsOn(text, contracts.package))) return undefined;
+    const packageJsons = Object.entries({ "package.json": state.packageJson, ...workspaces });
+    if (!consumer.listed && !packageJsons.some(([file, text]) => dependsOn(text, contracts.package, file))) return undefined;
     const input: Record<string, string> = { "package.json": state.packageJson, ...workspaces };
     if (state.packageLock !== undefined) input["package-lock.json"] = state.packageLock;
     const plan = await planNpmBump(
@@ -172,11 +219,6 @@ async function bumpConsumer(args: {
     method = plan.method;
   }
 
-  const open = state.pullRequest;
-  const proposed = open === undefined ? undefined : versionInTitle(open.title, contracts.package);
-  if (open !== undefined && proposed === release.version) {
-    return { repository, outcome: "pull_request", number: open.number, url: open.url, breaking: false };
-  }
   const text = contractsPullRequestText({
     packageName: contracts.package,
     version: release.version,

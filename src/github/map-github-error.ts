@@ -7,13 +7,31 @@ interface HttpLikeError {
 }
 
 /**
+ * Whether GitHub answered: Octokit's RequestError (REST, and every transport failure, which
+ * @octokit/request wraps as one with status 500) or GraphqlResponseError (a GraphQL answer with
+ * `errors`). Matched by name, not instanceof: Probot and @octokit/rest may load separate copies.
+ */
+export function isGitHubResponseError(error: unknown): boolean {
+  if (typeof error !== "object" || error === null) return false;
+  const e = error as { name?: unknown; status?: unknown };
+  return (e.name === "HttpError" && typeof e.status === "number") || e.name === "GraphqlResponseError";
+}
+
+/**
  * Maps whatever Octokit threw (RequestError for REST, GraphqlResponseError for GraphQL) into
  * the app's error family, once, here at the boundary. `action` says what we were doing, for the
  * reader of the check run ("reading acme/infra").
+ *
+ * Anything else (a TypeError, a plain Error) is a bug in the app, not GitHub failing: it becomes
+ * `internal_error` with the original as its cause, for the caller to log with its stack, and is
+ * never reported as "GitHub failed, push the tag again later".
  */
 export function mapGitHubError(error: unknown, action: string): PromoterError {
   if (error instanceof PromoterError) return error;
-  const e = (error ?? {}) as HttpLikeError;
+  if (!isGitHubResponseError(error)) {
+    return new PromoterError("internal_error", `The app failed unexpectedly while ${action}; its logs have the details.`, { cause: error });
+  }
+  const e = error as HttpLikeError;
   const detail = e.errors?.map((x) => x.message).filter(Boolean).join("; ") || e.message || String(error);
   const status = e.status;
   if (e.errors?.some((x) => x.type === "STALE_DATA" || /expected.*head|fast.forward|already exists|reference update failed/i.test(x.message ?? ""))) {

@@ -175,7 +175,11 @@ export async function readPromotionContext(
     );
   }
   if (data.source === null || data.source.defaultBranchRef === null) {
-    throw mapGitHubError({ status: 404, message: "repository not found" }, `reading ${args.source.owner}/${args.source.name}`);
+    throw new PromoterError(
+      "github_forbidden",
+      `GitHub refused reading ${args.source.owner}/${args.source.name}: the repository is not visible to the app or has no default branch. ` +
+        `Check that the app is installed on that repository with the permissions in the README.`,
+    );
   }
   const config = data.infra.config;
   if (config?.isBinary) {

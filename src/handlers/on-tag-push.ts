@@ -7,12 +7,14 @@ import { renderImageTag, selectPromotion } from "../core/select-promotion.js";
 import { PromoterError } from "../errors.js";
 import { ensurePullRequest } from "../github/ensure-pull-request.js";
 import { type RepositoryName, splitRepository } from "../github/octokit.js";
-import { readPromotionContext } from "../github/read-promotion-context.js";
+import { mapGitHubError } from "../github/map-github-error.js";
+import { type PromotionContext, readPromotionContext } from "../github/read-promotion-context.js";
 import { readPromotionTargets } from "../github/read-promotion-targets.js";
 import { CHECK_RUN_NAME } from "../github/report-check-run.js";
 import { Reporter } from "./check-reporter.js";
+import { logFailure } from "./log-failure.js";
 import { releaseContracts } from "./release-contracts.js";
-import { type ReleaseTag, parseReleaseTag } from "../core/parse-tag.js";
+import { resemblesReleaseTag, tryParseReleaseTag } from "../core/parse-tag.js";
 import { parseImageRepository } from "../registry/image-reference.js";
 import { resolveDigest } from "../registry/resolve-digest.js";
 import type { PromoterDependencies } from "../dependencies.js";
@@ -39,188 +41,202 @@ export function infraRepositoryFor(env: PromoterDependencies["env"], owner: stri
   return configured.includes("/") ? splitRepository(configured) : { owner, name: configured };
 }
 
-function looksLikeReleaseTag(tag: string): boolean {
-  return /^[^/]+-v\d/i.test(tag);
-}
-
-/** The parsed release tag, or undefined when it is not well-formed. */
-function releaseTagOrUndefined(tag: string): ReleaseTag | undefined {
-  try {
-    return parseReleaseTag(tag);
-  } catch {
-    return undefined;
-  }
-}
-
+/**
+ * Every failure after the webhook is answered ends on the tagged commit as a check run, or, when
+ * not even the commit is known (or the report itself fails), as a log line with its `code`.
+ */
 async function promoteTag(context: PushContext, tag: string, deps: PromoterDependencies): Promise<void> {
   const { payload } = context;
   deps.pacers?.for(payload.installation?.id ?? 0).install(context.octokit);
   const source = splitRepository(payload.repository.full_name);
   const infra = infraRepositoryFor(deps.env, source.owner);
   const log = context.log.child({ repository: payload.repository.full_name, tag });
-
-  const read = await readPromotionContext(context.octokit, { infra, source, tag, checkName: CHECK_RUN_NAME });
-  // The tagged commit (peeled); for a tag deleted since, the push payload's head commit.
-  const headSha = read.source.commit ?? payload.head_commit?.id ?? undefined;
-  const reporter = new Reporter(context, source, tag, read.source.checkRun, headSha);
+  // Until the first read answers, the push payload's head commit (the tagged commit) is all we know.
+  let reporter = new Reporter(context, source, tag, undefined, payload.head_commit?.id ?? undefined);
+  let ours = resemblesReleaseTag(tag);
 
   try {
-    let config: Config;
+    const read = await readPromotionContext(context.octokit, { infra, source, tag, checkName: CHECK_RUN_NAME });
+    // The tagged commit (peeled); for a tag deleted since, the push payload's head commit.
+    reporter = new Reporter(context, source, tag, read.source.checkRun, read.source.commit ?? payload.head_commit?.id ?? undefined);
+    await promoteWith({ context, tag, deps, infra, read, reporter, log, ours: (value) => (ours = value) });
+  } catch (error) {
+    const failure = error instanceof PromoterError ? error : new PromoterError("internal_error", "The app failed unexpectedly; its logs have the details. Nothing was changed.", { cause: error });
+    logFailure(log, failure, "tag not promoted");
+    // A tag that is not a release tag (`latest`) is none of our business: no check run for it.
+    if (!ours) return;
     try {
-      if (read.infra.configText === undefined) {
-        throw new PromoterError(
-          "config_missing",
-          `${read.infra.nameWithOwner} has no .github/release-promoter.yml on ${read.infra.defaultBranch}; nothing can be promoted until it exists.`,
-        );
-      }
-      config = parseConfig(read.infra.configText, `${read.infra.nameWithOwner}:.github/release-promoter.yml`);
-    } catch (error) {
-      // Only tags that look like release tags hear about a broken config; others are not ours.
-      if (!looksLikeReleaseTag(tag)) {
-        log.info({ code: (error as PromoterError).code }, "tag ignored: no usable config");
-        return;
-      }
-      throw error;
+      await reporter.finish(reportRefusal(tag, failure.code, failure.message));
+    } catch (reportError) {
+      const mapped = reportError instanceof PromoterError ? reportError : mapGitHubError(reportError, "reporting on the tagged commit");
+      logFailure(log.child({ reported: failure.code }), mapped, "could not report on the tagged commit");
     }
+  }
+}
 
-    const contracts = config.contracts;
-    const contractsRelease = releaseTagOrUndefined(tag);
-    if (contracts !== undefined && contractsRelease?.prefix === contracts.tagPrefix) {
-      if (read.source.commit === undefined) {
-        throw new PromoterError("tag_not_found", `Tag ${tag} no longer exists in ${read.source.nameWithOwner} (or does not point at a commit).`);
-      }
-      await releaseContracts({ context, deps, contracts, release: contractsRelease, read, reporter });
+async function promoteWith(args: {
+  context: PushContext;
+  tag: string;
+  deps: PromoterDependencies;
+  infra: RepositoryName;
+  read: PromotionContext;
+  reporter: Reporter;
+  log: PushContext["log"];
+  ours: (ours: boolean) => void;
+}): Promise<void> {
+  const { context, tag, deps, infra, read, reporter, log } = args;
+  const { payload } = context;
+  let config: Config;
+  try {
+    if (read.infra.configText === undefined) {
+      throw new PromoterError(
+        "config_missing",
+        `${read.infra.nameWithOwner} has no .github/release-promoter.yml on ${read.infra.defaultBranch}; nothing can be promoted until it exists.`,
+      );
+    }
+    config = parseConfig(read.infra.configText, `${read.infra.nameWithOwner}:.github/release-promoter.yml`);
+  } catch (error) {
+    // Only tags that resemble release tags hear about a broken config; others are not ours.
+    if (!resemblesReleaseTag(tag)) {
+      log.info({ code: (error as PromoterError).code }, "tag ignored: no usable config");
       return;
     }
+    throw error;
+  }
 
-    const selection = selectPromotion(config, payload.repository.full_name, tag);
-    if (selection.kind === "ignored") {
-      log.info({ reason: selection.reason }, "tag ignored");
-      return;
-    }
-    const { serviceName, service, release } = selection;
-    const slog = log.child({ service: serviceName });
-
+  const contracts = config.contracts;
+  const contractsRelease = tryParseReleaseTag(tag);
+  if (contracts !== undefined && contractsRelease?.prefix === contracts.tagPrefix) {
     if (read.source.commit === undefined) {
       throw new PromoterError("tag_not_found", `Tag ${tag} no longer exists in ${read.source.nameWithOwner} (or does not point at a commit).`);
     }
-    if (!read.source.onDefaultBranch) {
-      throw new PromoterError(
-        "not_on_default_branch",
-        `The commit ${read.source.commit.slice(0, 12)} tagged ${tag} is not on ${read.source.nameWithOwner}'s default branch ` +
-          `${read.source.defaultBranch}. Only commits merged to ${read.source.defaultBranch} are promoted (their image was built there); ` +
-          `tag a commit of ${read.source.defaultBranch}.`,
-      );
-    }
+    await releaseContracts({ context, deps, contracts, release: contractsRelease, read, reporter });
+    return;
+  }
 
-    const imageTag = renderImageTag(service.imageTag, { sha: read.source.commit, tag, version: release.version });
-    const host = parseImageRepository(service.image).registry;
-    const auth = config.registries[host] ?? config.registries[service.image.split("/")[0] ?? ""];
-    const resolved = await resolveDigest({
-      image: service.image,
-      reference: imageTag,
-      auth,
-      env: deps.env,
-      wait: { timeoutMs: config.imageWaitSeconds * 1000, ...deps.registryWait },
-      fetch: deps.fetch,
-      sleep: deps.sleep,
-      onWait: async ({ attempt, delayMs, error }) => {
-        slog.info({ attempt, delayMs, code: error.code }, "waiting for image");
-        if (attempt === 1) {
-          await reporter.progress(
-            `Waiting for ${service.image}:${imageTag}`,
-            `${error.message}\n\nThe app keeps trying for up to ${config.imageWaitSeconds} s (imageWaitSeconds) and then fails.`,
-          );
-        }
+  // From here on the config decides: a tag it governs hears about every failure, even one that
+  // does not resemble a release tag (`core-v1.2` in a service repository is invalid_tag).
+  const owned = Object.values(config.services).some((service) => service.repository.toLowerCase() === payload.repository.full_name.toLowerCase());
+  args.ours(owned || resemblesReleaseTag(tag));
+  const selection = selectPromotion(config, payload.repository.full_name, tag);
+  if (selection.kind === "ignored") {
+    log.info({ reason: selection.reason }, "tag ignored");
+    return;
+  }
+  const { serviceName, service, release } = selection;
+  const slog = log.child({ service: serviceName });
+
+  if (read.source.commit === undefined) {
+    throw new PromoterError("tag_not_found", `Tag ${tag} no longer exists in ${read.source.nameWithOwner} (or does not point at a commit).`);
+  }
+  if (!read.source.onDefaultBranch) {
+    throw new PromoterError(
+      "not_on_default_branch",
+      `The commit ${read.source.commit.slice(0, 12)} tagged ${tag} is not on ${read.source.nameWithOwner}'s default branch ` +
+        `${read.source.defaultBranch}. Only commits merged to ${read.source.defaultBranch} are promoted (their image was built there); ` +
+        `tag a commit of ${read.source.defaultBranch}.`,
+    );
+  }
+
+  const imageTag = renderImageTag(service.imageTag, { sha: read.source.commit, tag, version: release.version });
+  const host = parseImageRepository(service.image).registry;
+  const auth = config.registries[host] ?? config.registries[service.image.split("/")[0] ?? ""];
+  const resolved = await resolveDigest({
+    image: service.image,
+    reference: imageTag,
+    auth,
+    env: deps.env,
+    wait: { timeoutMs: config.imageWaitSeconds * 1000, ...deps.registryWait },
+    fetch: deps.fetch,
+    sleep: deps.sleep,
+    onWait: async ({ attempt, delayMs, error }) => {
+      slog.info({ attempt, delayMs, code: error.code }, "waiting for image");
+      if (attempt === 1) {
+        await reporter.progress(
+          `Waiting for ${service.image}:${imageTag}`,
+          `${error.message}\n\nThe app keeps trying for up to ${config.imageWaitSeconds} s (imageWaitSeconds) and then fails.`,
+        );
+      }
+    },
+  });
+  const digest = resolved.digest;
+  const dlog = slog.child({ digest });
+
+  const environments = selection.environments;
+  const targets = await readPromotionTargets(context.octokit, {
+    infra,
+    defaultBranch: read.infra.defaultBranch,
+    baseOid: read.infra.headOid,
+    targets: environments.map(({ name, environment }) => ({ file: environment.file, branch: `release-promoter/${name}/${serviceName}` })),
+  });
+
+  const outcomes: EnvironmentOutcome[] = [];
+  for (const [i, { name, environment }] of environments.entries()) {
+    const target = targets[i]!;
+    const plan = await planVerifiedEnvironment({
+      serviceName,
+      service,
+      release,
+      environmentName: name,
+      environment,
+      digest,
+      baseText: target.baseText,
+      openPullRequest:
+        target.pullRequest === undefined ? undefined : { number: target.pullRequest.number, url: target.pullRequest.url, text: target.branchText },
+      source: {
+        repository: read.source.nameWithOwner,
+        url: read.source.url,
+        commit: read.source.commit,
+        pusher: payload.sender?.login ?? payload.pusher.name,
       },
     });
-    const digest = resolved.digest;
-    const dlog = slog.child({ digest });
-
-    const environments = selection.environments;
-    const targets = await readPromotionTargets(context.octokit, {
-      infra,
-      defaultBranch: read.infra.defaultBranch,
-      baseOid: read.infra.headOid,
-      targets: environments.map(({ name, environment }) => ({ file: environment.file, branch: `release-promoter/${name}/${serviceName}` })),
-    });
-
-    const outcomes: EnvironmentOutcome[] = [];
-    for (const [i, { name, environment }] of environments.entries()) {
-      const target = targets[i]!;
-      const plan = await planVerifiedEnvironment({
-        serviceName,
-        service,
-        release,
-        environmentName: name,
-        environment,
-        digest,
-        baseText: target.baseText,
-        openPullRequest:
-          target.pullRequest === undefined ? undefined : { number: target.pullRequest.number, url: target.pullRequest.url, text: target.branchText },
-        source: {
-          repository: read.source.nameWithOwner,
-          url: read.source.url,
-          commit: read.source.commit,
-          pusher: payload.sender?.login ?? payload.pusher.name,
-        },
+    if (plan.outcome === "noop") {
+      outcomes.push(
+        plan.pullRequest === undefined
+          ? { environment: name, file: plan.file, outcome: "noop", reason: plan.reason }
+          : { environment: name, file: plan.file, outcome: "pull_request", number: plan.pullRequest.number, url: plan.pullRequest.url, version: release.version },
+      );
+      continue;
+    }
+    if (plan.outcome === "refused") {
+      outcomes.push({ environment: name, file: plan.file, outcome: "refused", code: plan.code, reason: plan.reason });
+      continue;
+    }
+    try {
+      const pr = await ensurePullRequest(context.octokit, {
+        repository: { id: read.infra.id, nameWithOwner: read.infra.nameWithOwner },
+        baseBranch: read.infra.defaultBranch,
+        baseOid: read.infra.headOid,
+        branch: plan.branch,
+        branchRef: target.branchRef,
+        pullRequest: target.pullRequest,
+        files: [{ path: plan.file, content: plan.content }],
+        commitMessage: plan.commitMessage,
+        title: plan.title,
+        body: plan.body,
       });
-      if (plan.outcome === "noop") {
-        outcomes.push(
-          plan.pullRequest === undefined
-            ? { environment: name, file: plan.file, outcome: "noop", reason: plan.reason }
-            : { environment: name, file: plan.file, outcome: "pull_request", number: plan.pullRequest.number, url: plan.pullRequest.url, version: release.version },
-        );
-        continue;
-      }
-      if (plan.outcome === "refused") {
-        outcomes.push({ environment: name, file: plan.file, outcome: "refused", code: plan.code, reason: plan.reason });
-        continue;
-      }
-      try {
-        const pr = await ensurePullRequest(context.octokit, {
-          repository: { id: read.infra.id, nameWithOwner: read.infra.nameWithOwner },
-          baseBranch: read.infra.defaultBranch,
-          baseOid: read.infra.headOid,
-          branch: plan.branch,
-          branchRef: target.branchRef,
-          pullRequest: target.pullRequest,
-          files: [{ path: plan.file, content: plan.content }],
-          commitMessage: plan.commitMessage,
-          title: plan.title,
-          body: plan.body,
-        });
-        dlog.info({ environment: name, pr: pr.number, action: pr.action }, "pull request ensured");
-        outcomes.push({
-          environment: name,
-          file: plan.file,
-          outcome: "pull_request",
-          number: pr.number,
-          url: pr.url,
-          version: release.version,
-          superseded: plan.supersededVersion,
-        });
-      } catch (error) {
-        if (!(error instanceof PromoterError)) throw error;
-        dlog.warn({ environment: name, code: error.code }, "environment not promoted");
-        outcomes.push({
-          environment: name,
-          file: plan.file,
-          outcome: "failed",
-          code: error.code,
-          reason: error.message,
-        });
-      }
+      dlog.info({ environment: name, pr: pr.number, action: pr.action }, "pull request ensured");
+      outcomes.push({
+        environment: name,
+        file: plan.file,
+        outcome: "pull_request",
+        number: pr.number,
+        url: pr.url,
+        version: release.version,
+        superseded: plan.supersededVersion,
+      });
+    } catch (error) {
+      if (!(error instanceof PromoterError)) throw error;
+      logFailure(dlog.child({ environment: name }), error, "environment not promoted");
+      outcomes.push({
+        environment: name,
+        file: plan.file,
+        outcome: "failed",
+        code: error.code,
+        reason: error.message,
+      });
     }
-    await reporter.finish(reportOutcomes(serviceName, tag, outcomes));
-  } catch (error) {
-    if (!(error instanceof PromoterError)) {
-      log.error({ err: error }, "promotion crashed");
-      await reporter.finish(reportRefusal(tag, "internal_error", "The app failed unexpectedly; its logs have the details. Nothing was changed."));
-      return;
-    }
-    log.warn({ code: error.code, retryable: error.retryable }, "tag not promoted");
-    await reporter.finish(reportRefusal(tag, error.code, error.message));
   }
+  await reporter.finish(reportOutcomes(serviceName, tag, outcomes));
 }
 

@@ -18,6 +18,7 @@ import type { PromotionContext } from "../github/read-promotion-context.js";
 import { planNpmBump } from "../consumers/plan-npm-bump.js";
 import { type PublishedVersion, waitForPublishedVersion } from "../npm/fetch-packument.js";
 import type { Reporter } from "./check-reporter.js";
+import { logFailure } from "./log-failure.js";
 
 const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
@@ -126,7 +127,7 @@ export async function releaseContracts(args: {
       if (outcome !== undefined) outcomes.push(outcome);
     } catch (error) {
       const mapped = error instanceof PromoterError ? error : mapGitHubError(error, `bumping ${consumer.repository}`);
-      log.warn({ consumer: consumer.repository, code: mapped.code }, "consumer not bumped");
+      logFailure(log.child({ consumer: consumer.repository }), mapped, "consumer not bumped");
       outcomes.push({ repository: consumer.repository, outcome: "failed", code: mapped.code, reason: mapped.message });
     }
   }

@@ -117,8 +117,8 @@ export async function startApp(options: { env: Record<string, string | undefined
 export async function createTestProbot(
   env: Record<string, string | undefined>,
   extra: Partial<PromoterDependencies> = {},
+  log: Logger = pino({ level: "silent" }),
 ): Promise<{ probot: Probot; tasks: BackgroundTasks }> {
-  const log = pino({ level: "silent" });
   const tasks = new BackgroundTasks((error) => {
     throw error;
   });

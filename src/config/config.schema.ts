@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { normalizeRegistryHost } from "../registry/image-reference.js";
 import { TAG_PREFIX } from "../core/parse-tag.js";
 
 /**
@@ -63,10 +64,55 @@ export const environmentSchema = z
 
 export const registrySchema = z
   .strictObject({
-    usernameEnv: z.string().regex(ENV_VAR).describe("Environment variable holding the registry user name."),
-    passwordEnv: z.string().regex(ENV_VAR).describe("Environment variable holding the registry password or token."),
+    usernameEnv: z
+      .string()
+      .regex(ENV_VAR)
+      .optional()
+      .describe("Environment variable holding the registry user name. Set with passwordEnv, or neither for anonymous pulls."),
+    passwordEnv: z
+      .string()
+      .regex(ENV_VAR)
+      .optional()
+      .describe("Environment variable holding the registry password or token. Set with usernameEnv, or neither for anonymous pulls."),
+    insecure: z
+      .boolean()
+      .default(false)
+      .describe(
+        "A plain-http registry: https is still tried first, and plain http only when the https connection fails " +
+          "(never on an HTTP answer or a certificate error). Credentials then travel unencrypted. " +
+          "Loopback hosts (localhost, 127.0.0.0/8, [::1]) get this without setting it.",
+      ),
   })
-  .describe("Credentials for one registry host, read from the app's environment (never from the config).");
+  .superRefine((registry, ctx) => {
+    if ((registry.usernameEnv === undefined) !== (registry.passwordEnv === undefined)) {
+      const [set, missing] = registry.usernameEnv === undefined ? ["passwordEnv", "usernameEnv"] : ["usernameEnv", "passwordEnv"];
+      ctx.addIssue({
+        code: "custom",
+        path: [missing],
+        message: `${set} is set without ${missing}; set both, or neither for anonymous pulls`,
+      });
+    }
+  })
+  .meta({ dependentRequired: { usernameEnv: ["passwordEnv"], passwordEnv: ["usernameEnv"] } })
+  .describe("How to reach one registry host: credentials read from the app's environment (never from the config), and whether it is a plain-http registry.");
+
+/** `registries:`, keyed by host[:port]; two keys naming one registry are an error, not a guess. */
+export const registriesSchema = z
+  .record(z.string().regex(/^[A-Za-z0-9.-]+(?::[0-9]+)?$/, "must be a registry host[:port]"), registrySchema)
+  .superRefine((registries, ctx) => {
+    const keyOf = new Map<string, string>();
+    for (const key of Object.keys(registries)) {
+      const registry = normalizeRegistryHost(key);
+      const other = keyOf.get(registry);
+      if (other !== undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: [key],
+          message: `${key} and ${other} name the same registry (${registry}); keep one entry`,
+        });
+      } else keyOf.set(registry, key);
+    }
+  });
 
 export const pinSchema = z
   .strictObject({
@@ -112,10 +158,12 @@ export const configSchema = z
       .record(z.string().regex(NAME, "environment names must be lowercase letters, digits and single dashes"), environmentSchema)
       .refine((environments) => Object.keys(environments).length > 0, "at least one environment is required")
       .describe("Environments, by name."),
-    registries: z
-      .record(z.string().regex(/^[a-z0-9.-]+(?::[0-9]+)?$/, "must be a registry host[:port]"), registrySchema)
+    registries: registriesSchema
       .default({})
-      .describe("Credentials per registry host; registries not listed are accessed anonymously."),
+      .describe(
+        "Per registry host[:port], compared case-insensitively; docker.io, index.docker.io and registry-1.docker.io all name Docker Hub, " +
+          "where images without a host (acme/core-api, nginx) live. Registries not listed are accessed anonymously over https.",
+      ),
     imageWaitSeconds: z
       .number()
       .int()

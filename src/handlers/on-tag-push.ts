@@ -17,6 +17,7 @@ import { releaseContracts } from "./release-contracts.js";
 import { resemblesReleaseTag, tryParseReleaseTag } from "../core/parse-tag.js";
 import { parseImageRepository } from "../registry/image-reference.js";
 import { resolveDigest } from "../registry/resolve-digest.js";
+import { registryConfigFor } from "../registry/registry-config-for.js";
 import type { PromoterDependencies } from "../dependencies.js";
 
 type PushContext = Context<"push">;
@@ -140,7 +141,7 @@ async function promoteWith(args: {
 
   const imageTag = renderImageTag(service.imageTag, { sha: read.source.commit, tag, version: release.version });
   const host = parseImageRepository(service.image).registry;
-  const auth = config.registries[host] ?? config.registries[service.image.split("/")[0] ?? ""];
+  const auth = registryConfigFor(config.registries, service.image);
   const resolved = await resolveDigest({
     image: service.image,
     reference: imageTag,

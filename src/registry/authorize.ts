@@ -12,7 +12,7 @@ export interface RegistryTarget {
   /** host[:port] */
   registry: string;
   repository: string;
-  /** True when we talk plain http to the registry. */
+  /** True when we talk plain http to the registry (loopback or insecure, after https failed). */
   insecure: boolean;
   credentials: RegistryCredentials | undefined;
 }

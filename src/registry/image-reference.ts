@@ -55,16 +55,13 @@ export function parseImageRepository(image: string): ImageRepository {
     if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) {
       throw new Error(`image "${image}" has an invalid registry port ${port}`);
     }
-    registry = first.toLowerCase();
+    registry = normalizeRegistryHost(first);
     path = image.slice(slash + 1);
   } else {
     registry = DOCKER_HUB_REGISTRY;
     path = image;
   }
-  if (DOCKER_HUB_ALIASES.has(registry)) {
-    registry = DOCKER_HUB_REGISTRY;
-    if (!path.includes("/")) path = `library/${path}`;
-  }
+  if (registry === DOCKER_HUB_REGISTRY && !path.includes("/")) path = `library/${path}`;
 
   const components = path.split("/");
   for (const component of components) {
@@ -83,6 +80,16 @@ export function parseImageRepository(image: string): ImageRepository {
     throw new Error(`image "${image}" has a repository name longer than ${MAX_NAME_LENGTH} characters`);
   }
   return { registry, repository: path };
+}
+
+/**
+ * The registry a host[:port] names, as `ImageRepository.registry` spells it: lowercased, and
+ * Docker Hub's three names (docker.io, index.docker.io, registry-1.docker.io) folded into the
+ * one we talk to. Used to match `registries:` keys of the config against images.
+ */
+export function normalizeRegistryHost(host: string): string {
+  const lower = host.toLowerCase();
+  return DOCKER_HUB_ALIASES.has(lower) ? DOCKER_HUB_REGISTRY : lower;
 }
 
 /** A manifest reference: a tag (what CI pushed) or a sha256 digest. */

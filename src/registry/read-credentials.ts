@@ -1,9 +1,15 @@
 import { PromoterError } from "../errors.js";
 
-/** Names of the environment variables holding a registry username and password/token. */
+/**
+ * A `registries.<host>` entry of the config: the names of the environment variables holding a
+ * username and password/token (both or neither: neither is anonymous), and whether the registry
+ * may be spoken to over plain http.
+ */
 export interface RegistryAuth {
-  usernameEnv: string;
-  passwordEnv: string;
+  usernameEnv?: string | undefined;
+  passwordEnv?: string | undefined;
+  /** registries.<host>.insecure: after https fails at connection level, try plain http. */
+  insecure?: boolean | undefined;
 }
 
 export interface RegistryCredentials {
@@ -27,8 +33,17 @@ export function readCredentials(
   env: Record<string, string | undefined>,
   registry: string,
 ): RegistryCredentials | undefined {
-  if (auth === undefined) return undefined;
-  const missing = [auth.usernameEnv, auth.passwordEnv].filter((name) => !env[name]);
+  if (auth === undefined || (auth.usernameEnv === undefined && auth.passwordEnv === undefined)) return undefined;
+  if (auth.usernameEnv === undefined || auth.passwordEnv === undefined) {
+    // The config schema refuses this; never guess which half was meant.
+    throw new PromoterError(
+      "config_invalid",
+      `registries.${registry} sets ${auth.usernameEnv === undefined ? "passwordEnv without usernameEnv" : "usernameEnv without passwordEnv"}; ` +
+        `set both, or neither for anonymous pulls`,
+    );
+  }
+  const { usernameEnv, passwordEnv } = auth;
+  const missing = [usernameEnv, passwordEnv].filter((name) => !env[name]);
   if (missing.length > 0) {
     throw new PromoterError(
       "credentials_missing",
@@ -38,9 +53,9 @@ export function readCredentials(
     );
   }
   return {
-    username: env[auth.usernameEnv]!,
-    password: env[auth.passwordEnv]!,
-    label: `env ${auth.usernameEnv}/${auth.passwordEnv}`,
+    username: env[usernameEnv]!,
+    password: env[passwordEnv]!,
+    label: `env ${usernameEnv}/${passwordEnv}`,
   };
 }
 

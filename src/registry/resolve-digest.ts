@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { PromoterError } from "../errors.js";
 import { authorize, unauthorizedError, type RegistryTarget } from "./authorize.js";
-import { isLoopbackHost, isValidManifestReference, parseImageRepository } from "./image-reference.js";
+import { isValidManifestReference, parseImageRepository } from "./image-reference.js";
 import { MANIFEST_ACCEPT, acceptedManifestMediaType } from "./media-types.js";
 import { readCredentials, type RegistryAuth } from "./read-credentials.js";
 import {
@@ -10,8 +10,9 @@ import {
   parseRetryAfter,
   unavailableError,
 } from "./registry-errors.js";
-import { discardBody, readBody, send, type RegistryHttp } from "./registry-http.js";
+import { discardBody, readBody, type RegistryHttp } from "./registry-http.js";
 import { retryWithBackoff, type GiveUp, type WaitInfo, type WaitOptions } from "./retry-with-backoff.js";
+import { registryEndpoint, sendToRegistry, type RegistryEndpoint } from "./send-to-registry.js";
 
 export type { RegistryAuth } from "./read-credentials.js";
 export type { WaitInfo, WaitOptions } from "./retry-with-backoff.js";
@@ -21,12 +22,15 @@ export interface ResolveDigestOptions {
   image: string;
   /** The tag CI pushed (e.g. the commit sha), or a sha256 digest to verify. */
   reference: string;
-  /** Basic credentials for the token endpoint or the registry, by env var name. */
-  auth?: RegistryAuth;
+  /**
+   * The image's `registries.<host>` entry (registryConfigFor): Basic credentials for the token
+   * endpoint or the registry, by env var name, and `insecure`. Every registry is tried over
+   * https first; plain http only after a connection-level https failure, and only for loopback
+   * hosts (127.0.0.0/8, localhost, [::1]) or with `insecure: true` (see send-to-registry.ts).
+   */
+  auth?: RegistryAuth | undefined;
   /** Where the env vars are read (default process.env). */
   env?: Record<string, string | undefined>;
-  /** Plain http. Default: true only for loopback hosts (127.0.0.0/8, localhost, [::1]), like Docker. */
-  insecure?: boolean;
   /** Keep retrying image_not_found / registry_unavailable for this long. Without it: one attempt. */
   wait?: WaitOptions;
   /** Called before each sleep, e.g. to show "waiting for image…" on the check run. */
@@ -77,11 +81,11 @@ export async function resolveDigest(options: ResolveDigestOptions): Promise<Reso
     now,
     requests: 0,
   };
-  const insecure = options.insecure ?? isLoopbackHost(registry);
   const manifest: ManifestRequest = {
     http,
-    target: { registry, repository, insecure, credentials },
-    url: new URL(`${insecure ? "http" : "https"}://${registry}/v2/${repository}/manifests/${reference}`),
+    endpoint: registryEndpoint(registry, options.auth?.insecure === true),
+    target: { registry, repository, insecure: false, credentials },
+    path: `/v2/${repository}/manifests/${reference}`,
     imageRef: `${options.image}${reference.startsWith("sha256:") ? "@" : ":"}${reference}`,
     reference,
     authorization: undefined,
@@ -99,8 +103,11 @@ export async function resolveDigest(options: ResolveDigestOptions): Promise<Reso
 
 interface ManifestRequest {
   http: RegistryHttp;
+  /** https, or plain http once a fallback to it got an answer (send-to-registry.ts). */
+  endpoint: RegistryEndpoint;
   target: RegistryTarget;
-  url: URL;
+  /** "/v2/<repository>/manifests/<reference>" */
+  path: string;
   /** "ghcr.io/acme/core-api:<sha>" for messages. */
   imageRef: string;
   reference: string;
@@ -140,15 +147,19 @@ async function resolveOnce(manifest: ManifestRequest): Promise<{ digest: string;
 
 /** The manifest response with status 200, after answering a challenge if there was one. */
 async function requestManifest(manifest: ManifestRequest, method: "HEAD" | "GET"): Promise<Response> {
-  const { http, target, url } = manifest;
-  const request = (): Promise<Response> =>
-    send(http, registryName(manifest), url, {
+  const { http, target, endpoint } = manifest;
+  const request = async (): Promise<Response> => {
+    const response = await sendToRegistry(http, endpoint, manifest.path, {
       method,
       headers: {
         Accept: MANIFEST_ACCEPT,
         ...(manifest.authorization === undefined ? {} : { Authorization: manifest.authorization }),
       },
     });
+    // What authorize() checks before sending credentials to a plain-http token realm.
+    target.insecure = endpoint.scheme === "http";
+    return response;
+  };
 
   let response = await request();
   if (response.status === 401) {

@@ -4,7 +4,8 @@
  * gzipped tar layers, image manifests, OCI indexes and Docker manifest lists.
  *
  * Each registry listens on 127.0.0.1 on a port chosen at run time, with no other listener (no
- * debug/prometheus server), storage in a temp dir, and a config written to a temp dir. It is
+ * debug/prometheus server), storage in a temp dir, and a config written to a temp dir; over
+ * plain http, or over TLS with a certificate the test made (`tls`). It is
  * spawned so that it cannot outlive the test process (PR_SET_PDEATHSIG via setpriv, plus an
  * exit hook), and `stop()` ends it.
  */
@@ -37,12 +38,17 @@ export interface StartOciRegistryOptions {
   /** Filesystem storage root; several registries may share one (e.g. one open, one with auth). */
   storageDir: string;
   auth?: OciRegistryAuth;
+  /**
+   * Serve TLS only (distribution's http.tls), with these PEM files (kept in a temp dir, never
+   * the project root). The certificate must name 127.0.0.1 (subjectAltName IP:127.0.0.1).
+   */
+  tls?: { certificatePath: string; keyPath: string };
 }
 
 export interface OciRegistry {
   /** "127.0.0.1:<port>", as written in an image name. */
   host: string;
-  /** "http://127.0.0.1:<port>" */
+  /** "http://127.0.0.1:<port>", or "https://…" with `tls`. */
   url: string;
   port: number;
   /** What the registry wrote to stdout/stderr (last 256 KiB), for failure messages. */
@@ -66,21 +72,27 @@ async function startOnce(options: StartOciRegistryOptions, port: number): Promis
       maintenance: { uploadpurging: { enabled: false } },
     },
     // Only `addr`: no `debug` section, so no debug/prometheus listener.
-    http: { addr: `127.0.0.1:${port}`, secret: randomBytes(16).toString("hex") },
+    http: {
+      addr: `127.0.0.1:${port}`,
+      secret: randomBytes(16).toString("hex"),
+      ...(options.tls === undefined ? {} : { tls: { certificate: options.tls.certificatePath, key: options.tls.keyPath } }),
+    },
     ...(options.auth === undefined ? {} : { auth: registryAuthConfig(options.auth) }),
   };
   // JSON is YAML; no quoting surprises.
   await writeFile(configPath, `${JSON.stringify(config, null, 2)}\n`);
 
-  const url = `http://127.0.0.1:${port}`;
+  const url = `${options.tls === undefined ? "http" : "https"}://127.0.0.1:${port}`;
   const server = await spawnTestServer({
     name: "docker-registry",
     command: DOCKER_REGISTRY_BIN,
     args: ["serve", configPath],
     // A minimal environment: no REGISTRY_* overrides leak in, and no secrets of ours go out.
     env: { PATH: "/usr/sbin:/usr/bin:/sbin:/bin" },
-    readyUrl: `${url}/v2/`,
-    isReady: (status) => status === 200 || status === 401,
+    // A TLS registry is probed over plain http, which needs no trust in its CA: Go's server
+    // answers it "400 Client sent an HTTP request to an HTTPS server" once it listens.
+    readyUrl: `http://127.0.0.1:${port}/v2/`,
+    isReady: (status) => (options.tls === undefined ? status === 200 || status === 401 : status === 400),
     readyTimeoutMs: 15_000,
     pollMs: 25,
     cleanup: () => rm(configDir, { recursive: true, force: true }),

@@ -174,7 +174,7 @@ describe("real docker-registry, no auth", () => {
       mediaType,
       registry: open.host,
       repository: REPOSITORY,
-      requests: 1,
+      requests: 2, // https first (refused at the TLS handshake: plain http), then plain http
     });
     expect(result.digest).toBe(sha256Digest(manifest.bytes));
   });
@@ -227,7 +227,7 @@ describe("real docker-registry, no auth", () => {
     });
     expect(waits).toEqual([1, 2]);
     expect(result.digest).toBe(pushedLate!.digest);
-    expect(result.requests).toBe(3);
+    expect(result.requests).toBe(4); // https once, then plain http for every attempt of this call
   });
 
   it("gives up after the wait with a message that says how long it waited", async () => {
@@ -257,7 +257,7 @@ describe("real docker-registry, token auth", () => {
     });
     expect(result.digest).toBe(pushed.tags[COMMIT_SHA]!.answered);
     expect(result.mediaType).toBe(MEDIA_TYPES.ociIndex);
-    expect(result.requests).toBe(3); // HEAD 401, token, HEAD with the token
+    expect(result.requests).toBe(4); // HEAD over https fails, HEAD 401, token, HEAD with the token
     expect(tokenServer.requests.slice(before)).toEqual([
       {
         credential: READER.username,
@@ -321,7 +321,7 @@ describe("real docker-registry, htpasswd Basic auth", () => {
       env: { RP_REGISTRY_USER: READER.username, RP_REGISTRY_PASSWORD: READER.password },
     });
     expect(result.digest).toBe(pushed.tags["docker-list"]!.answered);
-    expect(result.requests).toBe(2); // HEAD 401 Basic challenge, HEAD with credentials
+    expect(result.requests).toBe(3); // HEAD over https fails, HEAD 401 Basic challenge, HEAD with credentials
   });
 
   it("refuses wrong credentials with registry_unauthorized naming the env vars, not the secret", async () => {

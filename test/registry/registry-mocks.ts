@@ -97,3 +97,29 @@ export function tokenGranted(field: "token" | "access_token" = "token", token = 
 export function basic(username: string, password: string): string {
   return `Basic ${Buffer.from(`${username}:${password}`).toString("base64")}`;
 }
+
+/** A rejected fetch as Node's fetch (undici) rejects: TypeError("fetch failed") with a coded cause. */
+export function fetchFailed(code: string, message: string): Error {
+  return Object.assign(new TypeError("fetch failed"), { cause: Object.assign(new Error(message), { code }) });
+}
+
+/** Our TLS ClientHello answered by a plain-http server. */
+export function plainHttpOverTls(): Error {
+  return fetchFailed(
+    "ERR_SSL_WRONG_VERSION_NUMBER",
+    "C0D7F2A1E57F0000:error:0A00010B:SSL routines:ssl3_get_record:wrong version number:../deps/openssl/openssl/ssl/record/ssl3_record.c:350:",
+  );
+}
+
+/** A TLS server whose certificate is signed by a CA this process does not trust. */
+export function untrustedCertificate(): Error {
+  return fetchFailed("UNABLE_TO_VERIFY_LEAF_SIGNATURE", "unable to verify the first certificate");
+}
+
+export function connectionRefused(address = "127.0.0.1:443"): Error {
+  return fetchFailed("ECONNREFUSED", `connect ECONNREFUSED ${address}`);
+}
+
+export function connectionReset(): Error {
+  return fetchFailed("ECONNRESET", "read ECONNRESET");
+}

@@ -15,12 +15,17 @@ import {
   basic,
   basicChallenge,
   bearerChallenge,
+  connectionRefused,
+  connectionReset,
+  fetchFailed,
   manifestFound,
   manifestUnknown,
   mockManifestGet,
   mockManifestHead,
   mockTokenRequest,
+  plainHttpOverTls,
   tokenGranted,
+  untrustedCertificate,
 } from "./registry-mocks.js";
 import { fakeClock } from "../helpers/fake-clock.js";
 
@@ -89,22 +94,6 @@ describe("resolveDigest: anonymous registry", () => {
       mockManifestHead(SHA, manifestFound(DIGEST, `${DOCKER_MANIFEST}; charset=utf-8`)),
     ]);
     expect(result.mediaType).toBe(DOCKER_MANIFEST);
-  });
-
-  it("talks plain http to loopback registries and https to others", async () => {
-    registry = scriptedFetch([
-      mockManifestHead("v1", manifestFound(DIGEST), { url: "http://127.0.0.1:5000/v2/acme/core-api/manifests/v1" }),
-      mockManifestHead("v1", manifestFound(DIGEST), { url: "http://localhost:5000/v2/acme/core-api/manifests/v1" }),
-      mockManifestHead("v1", manifestFound(DIGEST), { url: "http://[::1]:5000/v2/acme/core-api/manifests/v1" }),
-      mockManifestHead("v1", manifestFound(DIGEST), { url: "https://127.0.0.1:5000/v2/acme/core-api/manifests/v1" }),
-      mockManifestHead("v1", manifestFound(DIGEST), { url: "http://registry.internal:5000/v2/acme/core-api/manifests/v1" }),
-    ]);
-    const base = { reference: "v1", fetch: registry.fetch, env: {} };
-    await resolveDigest({ ...base, image: "127.0.0.1:5000/acme/core-api" });
-    await resolveDigest({ ...base, image: "localhost:5000/acme/core-api" });
-    await resolveDigest({ ...base, image: "[::1]:5000/acme/core-api" });
-    await resolveDigest({ ...base, image: "127.0.0.1:5000/acme/core-api", insecure: false });
-    await resolveDigest({ ...base, image: "registry.internal:5000/acme/core-api", insecure: true });
   });
 
   it("resolves Docker Hub short names on registry-1.docker.io under library/", async () => {
@@ -378,6 +367,7 @@ describe("resolveDigest: Bearer token flow", () => {
 
   it("sends credentials to a plain-http loopback realm of an insecure loopback registry", async () => {
     registry = scriptedFetch([
+      mockManifestHead(SHA, plainHttpOverTls(), { url: `https://127.0.0.1:5000/v2/acme/core-api/manifests/${SHA}` }),
       mockManifestHead(SHA, {
         status: 401,
         headers: { "www-authenticate": 'Bearer realm="http://127.0.0.1:7000/token",service="test"' },
@@ -398,7 +388,7 @@ describe("resolveDigest: Bearer token flow", () => {
       env: ENV,
       fetch: registry.fetch,
     });
-    expect(result.requests).toBe(3);
+    expect(result.requests).toBe(4);
   });
 });
 
@@ -668,5 +658,173 @@ describe("resolveDigest: registry unavailable", () => {
     const error = await rejection(resolve([mockManifestHead(SHA, { status: 400 })], { wait: { timeoutMs: 60_000 } }));
     expect(error.code).toBe("registry_invalid_response");
     expect(error.message).toContain("unexpected HTTP 400");
+  });
+});
+
+describe("resolveDigest: https first, plain http only as a fallback for loopback and insecure registries", () => {
+  const LOOPBACK = "127.0.0.1:5000/acme/core-api";
+  const at = (base: string, scheme: "https" | "http" = "https", reference = SHA): string =>
+    `${scheme}://${base.slice(0, base.indexOf("/"))}/v2/acme/core-api/manifests/${reference}`;
+
+  it("speaks https to a loopback registry that serves TLS, and never tries plain http", async () => {
+    const result = await resolve([mockManifestHead(SHA, manifestFound(DIGEST), { url: at(LOOPBACK) })], { image: LOOPBACK });
+    expect(result).toMatchObject({ digest: DIGEST, registry: "127.0.0.1:5000", requests: 1 });
+  });
+
+  it.each(["127.0.0.1:5000/acme/core-api", "localhost:5000/acme/core-api", "[::1]:5000/acme/core-api", "127.8.9.10:5000/acme/core-api"])(
+    "falls back to plain http when loopback %s answers the TLS handshake with plain http",
+    async (image) => {
+      const result = await resolve(
+        [
+          mockManifestHead(SHA, plainHttpOverTls(), { url: at(image) }),
+          mockManifestHead(SHA, manifestFound(DIGEST), { url: at(image, "http") }),
+        ],
+        { image },
+      );
+      expect(result).toMatchObject({ digest: DIGEST, requests: 2 });
+    },
+  );
+
+  it("falls back to plain http for an insecure registry whose https port refuses (:443, then :80, as Docker does)", async () => {
+    const image = "registry.internal/acme/core-api";
+    const result = await resolve(
+      [
+        mockManifestHead(SHA, connectionRefused("10.0.0.7:443"), { url: at(image) }),
+        mockManifestHead(SHA, basicChallenge(), { url: at(image, "http") }),
+        // The deployment chose plain http for this registry: its credentials go with it.
+        mockManifestHead(SHA, manifestFound(DIGEST), { url: at(image, "http"), authorization: basic("promoter-bot", PASSWORD) }),
+      ],
+      { image, auth: { ...AUTH, insecure: true }, env: ENV },
+    );
+    expect(result).toMatchObject({ digest: DIGEST, requests: 3 });
+  });
+
+  it("an insecure registry that serves https is spoken to over https", async () => {
+    const image = "registry.internal:5000/acme/core-api";
+    const result = await resolve([mockManifestHead(SHA, manifestFound(DIGEST), { url: at(image) })], {
+      image,
+      auth: { insecure: true },
+    });
+    expect(result.requests).toBe(1);
+  });
+
+  it("never speaks plain http to a registry that is neither loopback nor insecure, and says how to allow it", async () => {
+    const image = "registry.internal:5000/acme/core-api";
+    const error = await rejection(
+      resolve([mockManifestHead(SHA, plainHttpOverTls(), { url: at(image) })], {
+        image,
+        auth: AUTH,
+        env: ENV,
+        wait: { timeoutMs: 60_000 },
+      }),
+    );
+    expect(error).toMatchObject({ code: "registry_invalid_response", retryable: false });
+    expect(error.message).toBe(
+      "registry registry.internal:5000 answered plain http over https (ERR_SSL_WRONG_VERSION_NUMBER); " +
+        "set registries.registry.internal:5000.insecure: true if it is a plain-http registry",
+    );
+    expectNoSecrets(error);
+  });
+
+  it.each([connectionRefused(), connectionReset()])(
+    "does not fall back for a registry that is neither loopback nor insecure when https fails (%s): retryable",
+    async (failure) => {
+      const error = await rejection(resolve([mockManifestHead(SHA, failure)], { auth: AUTH, env: ENV }));
+      expect(error).toMatchObject({ code: "registry_unavailable", retryable: true });
+      expect(error.message).toMatch(/^could not reach registry ghcr\.io: ECONN(REFUSED|RESET)$/);
+    },
+  );
+
+  it.each([
+    [404, "image_not_found"],
+    [503, "registry_unavailable"],
+    [400, "registry_invalid_response"],
+  ])("never falls back on an HTTP answer over https (HTTP %i → %s)", async (status, code) => {
+    const error = await rejection(resolve([mockManifestHead(SHA, { status }, { url: at(LOOPBACK) })], { image: LOOPBACK }));
+    expect(error.code).toBe(code);
+  });
+
+  it("answers a challenge of a loopback TLS registry over https, credentials included", async () => {
+    const result = await resolve(
+      [
+        mockManifestHead(SHA, basicChallenge(), { url: at(LOOPBACK) }),
+        mockManifestHead(SHA, manifestFound(DIGEST), { url: at(LOOPBACK), authorization: basic("promoter-bot", PASSWORD) }),
+      ],
+      { image: LOOPBACK, auth: AUTH, env: ENV },
+    );
+    expect(result.requests).toBe(2);
+  });
+
+  it("never falls back on a certificate error: fails at once, pointing at NODE_EXTRA_CA_CERTS", async () => {
+    const error = await rejection(
+      resolve([mockManifestHead(SHA, untrustedCertificate(), { url: at(LOOPBACK) })], {
+        image: LOOPBACK,
+        wait: { timeoutMs: 60_000 },
+      }),
+    );
+    expect(error).toMatchObject({ code: "registry_invalid_response", retryable: false });
+    expect(error.message).toBe(
+      "registry 127.0.0.1:5000 presented a TLS certificate this process does not accept " +
+        "(UNABLE_TO_VERIFY_LEAF_SIGNATURE: unable to verify the first certificate); " +
+        "if it is signed by a private CA, start the app with NODE_EXTRA_CA_CERTS set to that CA's PEM file",
+    );
+  });
+
+  it("never falls back on a timeout or an unknown name", async () => {
+    const timedOut = await rejection(
+      resolve([mockManifestHead(SHA, "hang", { url: at(LOOPBACK) })], { image: LOOPBACK, requestTimeoutMs: 20 }),
+    );
+    expect(timedOut.message).toBe("registry 127.0.0.1:5000 did not answer within 20ms");
+    registry?.assertDone();
+
+    const image = "registry.internal/acme/core-api";
+    const unknown = await rejection(
+      resolve([mockManifestHead(SHA, fetchFailed("ENOTFOUND", "getaddrinfo ENOTFOUND registry.internal"), { url: at(image) })], {
+        image,
+        auth: { insecure: true },
+      }),
+    );
+    expect(unknown).toMatchObject({ code: "registry_unavailable", message: "could not reach registry registry.internal: ENOTFOUND" });
+  });
+
+  it("says both failures when plain http fails too (retryable: the registry may be starting)", async () => {
+    const error = await rejection(
+      resolve(
+        [
+          mockManifestHead(SHA, connectionRefused("127.0.0.1:5000"), { url: at(LOOPBACK) }),
+          mockManifestHead(SHA, connectionRefused("127.0.0.1:5000"), { url: at(LOOPBACK, "http") }),
+        ],
+        { image: LOOPBACK },
+      ),
+    );
+    expect(error).toMatchObject({ code: "registry_unavailable", retryable: true });
+    expect(error.message).toBe("could not reach registry 127.0.0.1:5000 over https (ECONNREFUSED) nor over plain http (ECONNREFUSED)");
+  });
+
+  it("stays on plain http for the rest of the call once it fell back (GET fallback, waits)", async () => {
+    const body = '{"schemaVersion":2}';
+    const computed = `sha256:${createHash("sha256").update(body).digest("hex")}`;
+    const result = await resolve(
+      [
+        mockManifestHead(SHA, plainHttpOverTls(), { url: at(LOOPBACK) }),
+        mockManifestHead(SHA, manifestUnknown(), { url: at(LOOPBACK, "http") }),
+        mockManifestHead(SHA, { status: 200, headers: { "content-type": OCI_MANIFEST } }, { url: at(LOOPBACK, "http") }),
+        { method: "GET", url: at(LOOPBACK, "http"), respond: { status: 200, headers: { "content-type": OCI_MANIFEST }, body } },
+      ],
+      { image: LOOPBACK, wait: { timeoutMs: 60_000 } },
+    );
+    expect(result).toMatchObject({ digest: computed, requests: 4 });
+  });
+
+  it("never downgrades a registry that answered over https, even when a later https attempt fails", async () => {
+    const result = await resolve(
+      [
+        mockManifestHead(SHA, { status: 503 }, { url: at(LOOPBACK) }),
+        mockManifestHead(SHA, connectionReset(), { url: at(LOOPBACK) }),
+        mockManifestHead(SHA, manifestFound(DIGEST), { url: at(LOOPBACK) }),
+      ],
+      { image: LOOPBACK, wait: { timeoutMs: 60_000 } },
+    );
+    expect(result.requests).toBe(3);
   });
 });

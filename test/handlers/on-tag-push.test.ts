@@ -26,8 +26,8 @@ beforeEach(() => {
   nock.disableNetConnect();
   github = new GitHubMock();
 });
+// Unused or unexpected mocks fail the test and are cleaned up after it (test/setup/strict-mocks.ts).
 afterEach(() => {
-  nock.cleanAll();
   nock.enableNetConnect();
 });
 
@@ -229,7 +229,7 @@ describe("refusals: no PR, a check run that says why", () => {
     const check = expectCheckRun();
     await receive(pushPayload());
     github.assertDone();
-    expect(nock.isDone()).toBe(true);
+    expect(nock.pendingMocks()).toEqual([]);
     expect(check.body()).toMatchObject({ conclusion: "failure" });
     expect(check.body().output.title).toContain("registry_unauthorized");
     expect(check.body().output.summary).toContain("ghcr.io");
@@ -295,7 +295,7 @@ describe("promotions", () => {
     mockManifestHead({ reference: TAGGED_COMMIT, digest: DIGEST, notFoundFirst: 2 });
     await receive(pushPayload());
     github.assertDone();
-    expect(nock.isDone()).toBe(true);
+    expect(nock.pendingMocks()).toEqual([]);
   });
 
   it("updates the open PR for a newer tag without ever leaving its branch empty, and says what it superseded", async () => {

@@ -55,8 +55,8 @@ beforeEach(() => {
   nock.disableNetConnect();
   github = new GitHubMock();
 });
+// Unused or unexpected mocks fail the test and are cleaned up after it (test/setup/strict-mocks.ts).
 afterEach(() => {
-  nock.cleanAll();
   nock.enableNetConnect();
 });
 
@@ -103,7 +103,7 @@ describe("contracts releases", () => {
       .reply(200, packument(["0.3.1", "0.3.2"]));
     await receive();
     github.assertDone();
-    expect(nock.isDone()).toBe(true);
+    expect(nock.pendingMocks()).toEqual([]);
   });
 
   it("refuses a contracts tag pushed from another repository", async () => {

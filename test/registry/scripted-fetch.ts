@@ -2,8 +2,11 @@
  * A strict scripted `fetch` for registry unit tests: requests must arrive in the scripted order
  * with the scripted method, URL and headers. An unexpected request fails the test (it is
  * recorded, so a caller that catches the thrown error cannot hide it), and so does a scripted
- * request that never came: call `assertDone()` at the end of every test.
+ * request that never came: in `assertDone()`, or, if the test never calls it, in the check
+ * after every test (test/setup/strict-mocks.ts), which knows every scripted fetch created.
  */
+import { trackMock } from "../setup/strict-mocks.js";
+
 export interface ScriptedResponse {
   status: number;
   headers?: Record<string, string>;
@@ -30,9 +33,20 @@ export interface ScriptedFetch {
 }
 
 export function scriptedFetch(script: ScriptedRequest[]): ScriptedFetch {
-  const pending = script.map((entry) => ({ ...entry, remaining: entry.times ?? 1 }));
+  const pending = script.map((entry) => ({ ...entry, remaining: entry.times ?? 1, reported: false }));
   const problems: string[] = [];
   const calls: string[] = [];
+
+  /** Problems and unused entries not reported yet; each is reported once. */
+  const takeProblems = (): string[] => {
+    const unused = pending.filter((entry) => !entry.reported);
+    for (const entry of unused) entry.reported = true;
+    return [
+      ...problems.splice(0),
+      ...unused.map((entry) => `scripted request never came: ${entry.method} ${entry.url} (${entry.remaining} more)`),
+    ];
+  };
+  trackMock({ takeProblems: () => takeProblems().map((p) => `scripted fetch: ${p}`) });
 
   const fake = async (input: string | URL | Request, init: RequestInit = {}): Promise<Response> => {
     const url = new URL(input instanceof Request ? input.url : input.toString()).toString();
@@ -76,15 +90,8 @@ export function scriptedFetch(script: ScriptedRequest[]): ScriptedFetch {
     fetch: fake as typeof fetch,
     calls,
     assertDone() {
-      const unused = pending.map((entry) => `${entry.method} ${entry.url} (${entry.remaining} more)`);
-      if (problems.length > 0 || unused.length > 0) {
-        throw new Error(
-          [
-            ...problems,
-            ...unused.map((entry) => `scripted request never came: ${entry}`),
-          ].join("\n"),
-        );
-      }
+      const reported = takeProblems();
+      if (reported.length > 0) throw new Error(reported.join("\n"));
     },
   };
 }

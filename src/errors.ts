@@ -14,6 +14,7 @@ export type ErrorCode =
   | "no_environment"
   | "not_on_default_branch"
   | "tag_not_found"
+  | "tag_moved"
   | "config_missing"
   | "config_invalid"
   // target file
@@ -31,6 +32,10 @@ export type ErrorCode =
   | "registry_invalid_response"
   | "registry_unavailable"
   | "credentials_missing"
+  // build provenance (services.<name>.provenance, environments.<name>.requireProvenance)
+  | "provenance_missing"
+  | "provenance_invalid"
+  | "provenance_unavailable"
   // contracts consumers
   | "pin_not_found"
   | "pin_ambiguous"

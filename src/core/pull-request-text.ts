@@ -1,6 +1,7 @@
 import type { ServiceConfig } from "../config/config.schema.js";
 import { code, escapeMarkdown } from "./markdown.js";
 import type { ReleaseTag } from "./parse-tag.js";
+import { promotionRecordComment } from "./promotion-record.js";
 
 /** One branch per (environment, service): the key of idempotency. Both parts are validated names. */
 export function branchName(environmentName: string, serviceName: string): string {
@@ -54,6 +55,11 @@ export function pullRequestText(input: PullRequestTextInput): { title: string; b
     "",
     `The digest is the one the registry returned for the image CI built from the tagged commit; nothing was rebuilt. ` +
       `Only this one line of ${code(file)} changed: the app re-parsed the file with an HCL parser to check it.`,
+  );
+  // The machine-readable record the reconciler reads back (src/core/promotion-record.ts).
+  lines.push(
+    "",
+    promotionRecordComment({ environment: environmentName, service: serviceName, repository: source.repository, tag: release.tag, commit: source.commit, digest, ...(source.pusher !== undefined && LOGIN.test(source.pusher) ? { pusher: source.pusher } : {}) }),
   );
   const commitMessage = `${title}\n\n${service.variable} = ${service.image}@${digest}\nSource: ${source.repository}@${source.commit} (${release.tag})`;
   return { title, body: lines.join("\n"), commitMessage };

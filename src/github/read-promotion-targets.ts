@@ -1,3 +1,4 @@
+import { type ReadRecord, readPromotionRecord } from "../core/promotion-record.js";
 import { mapGitHubError } from "./map-github-error.js";
 import type { Octokit, RepositoryName } from "./octokit.js";
 
@@ -13,8 +14,10 @@ export interface TargetState {
   branchRef: { id: string; oid: string } | undefined;
   /** The file on the promotion branch, when the branch exists. */
   branchText: string | undefined;
-  /** The open PR from the promotion branch into the default branch, if any. */
-  pullRequest: { id: string; number: number; url: string } | undefined;
+  /** The open PR from the promotion branch into the default branch, if any, with the record in its body. */
+  pullRequest: { id: string; number: number; url: string; record: ReadRecord } | undefined;
+  /** The latest closed PRs of the branch (newest first): what was merged, and what a person closed. */
+  closedPullRequests: Array<{ number: number; url: string; merged: boolean; record: ReadRecord }>;
 }
 
 /**
@@ -49,6 +52,15 @@ export function readPromotionTargetsDocument(count: number): string {
         id
         number
         url
+        body
+      }
+    }
+    closed${i}: pullRequests(headRefName: $branch${i}, baseRefName: $defaultBranch, states: [CLOSED, MERGED], first: 5, orderBy: { field: UPDATED_AT, direction: DESC }) {
+      nodes {
+        number
+        url
+        body
+        merged
       }
     }`);
   }
@@ -60,7 +72,8 @@ export function readPromotionTargetsDocument(count: number): string {
 
 type Blob = { text: string | null } | null;
 type Ref = { id: string; target: { oid: string } } | null;
-type Pulls = { nodes: Array<{ id: string; number: number; url: string } | null> | null };
+type Pulls = { nodes: Array<{ id: string; number: number; url: string; body: string } | null> | null };
+type ClosedPulls = { nodes: Array<{ number: number; url: string; body: string; merged: boolean } | null> | null };
 
 export async function readPromotionTargets(
   octokit: Octokit,
@@ -77,7 +90,7 @@ export async function readPromotionTargets(
     variables[`ref${i}`] = `refs/heads/${target.branch}`;
     variables[`branch${i}`] = target.branch;
   });
-  let data: { repository: Record<string, Blob | Ref | Pulls> };
+  let data: { repository: Record<string, Blob | Ref | Pulls | ClosedPulls> };
   try {
     data = await octokit.graphql(readPromotionTargetsDocument(args.targets.length), variables);
   } catch (error) {
@@ -91,7 +104,10 @@ export async function readPromotionTargets(
       baseText: (repository[`base${i}`] as Blob)?.text ?? undefined,
       branchRef: ref === null ? undefined : { id: ref.id, oid: ref.target.oid },
       branchText: ref === null ? undefined : ((repository[`head${i}`] as Blob)?.text ?? undefined),
-      pullRequest: pull === null ? undefined : pull,
+      pullRequest: pull === null || pull === undefined ? undefined : { id: pull.id, number: pull.number, url: pull.url, record: readPromotionRecord(pull.body) },
+      closedPullRequests: ((repository[`closed${i}`] as ClosedPulls | undefined)?.nodes ?? []).flatMap((node) =>
+        node === null ? [] : [{ number: node.number, url: node.url, merged: node.merged, record: readPromotionRecord(node.body) }],
+      ),
     };
   });
 }

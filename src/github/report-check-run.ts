@@ -2,6 +2,8 @@ import { mapGitHubError } from "./map-github-error.js";
 import type { Octokit, RepositoryName } from "./octokit.js";
 
 export const CHECK_RUN_NAME = "release-promoter";
+/** The check run on infra commits that change the config. */
+export const CONFIG_CHECK_RUN_NAME = "release-promoter/config";
 
 export type CheckConclusion = "success" | "failure" | "neutral";
 
@@ -41,12 +43,13 @@ export async function createCheckRun(
   headSha: string,
   externalId: string,
   report: CheckReport,
+  name: string = CHECK_RUN_NAME,
 ): Promise<number> {
   try {
     const response = await octokit.request("POST /repos/{owner}/{repo}/check-runs", {
       owner: repository.owner,
       repo: repository.name,
-      name: CHECK_RUN_NAME,
+      name,
       head_sha: headSha,
       external_id: externalId,
       ...body(report),

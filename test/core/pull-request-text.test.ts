@@ -36,7 +36,9 @@ describe("pullRequestText", () => {
       | Changes | [core-v0.9.0...core-v0.10.0](https://github.example.com/acme/core-api/compare/core-v0.9.0...core-v0.10.0) |
       | Tag pushed by | @octocat |
 
-      The digest is the one the registry returned for the image CI built from the tagged commit; nothing was rebuilt. Only this one line of \`envs/prod.tfvars\` changed: the app re-parsed the file with an HCL parser to check it.",
+      The digest is the one the registry returned for the image CI built from the tagged commit; nothing was rebuilt. Only this one line of \`envs/prod.tfvars\` changed: the app re-parsed the file with an HCL parser to check it.
+
+      <!-- release-promoter:promotion {"v":1,"environment":"prod","service":"core","repository":"acme/core-api","tag":"core-v0.10.0","commit":"6113728f27ae82c7b1a177c8d03f9e96e0adf246","digest":"sha256:abababababababababababababababababababababababababababababababab","pusher":"octocat"} -->",
         "commitMessage": "Promote core v0.10.0 to prod
 
       core_image = ghcr.io/acme/core-api@sha256:abababababababababababababababababababababababababababababababab
@@ -61,7 +63,9 @@ describe("pullRequestText", () => {
       | Changes | no previous release marker in the file |
       | Tag pushed by | unknown |
 
-      The digest is the one the registry returned for the image CI built from the tagged commit; nothing was rebuilt. Only this one line of \`envs/prod.tfvars\` changed: the app re-parsed the file with an HCL parser to check it.",
+      The digest is the one the registry returned for the image CI built from the tagged commit; nothing was rebuilt. Only this one line of \`envs/prod.tfvars\` changed: the app re-parsed the file with an HCL parser to check it.
+
+      <!-- release-promoter:promotion {"v":1,"environment":"prod","service":"core","repository":"acme/core-api","tag":"core-v0.10.0","commit":"6113728f27ae82c7b1a177c8d03f9e96e0adf246","digest":"sha256:abababababababababababababababababababababababababababababababab"} -->",
         "commitMessage": "Promote core v0.10.0 to prod
 
       core_image = ghcr.io/acme/core-api@sha256:abababababababababababababababababababababababababababababababab
@@ -88,7 +92,9 @@ describe("pullRequestText", () => {
 
       This PR was updated: v0.10.1-rc.1 supersedes v0.10.0, which it proposed before.
 
-      The digest is the one the registry returned for the image CI built from the tagged commit; nothing was rebuilt. Only this one line of \`envs/prod.tfvars\` changed: the app re-parsed the file with an HCL parser to check it.",
+      The digest is the one the registry returned for the image CI built from the tagged commit; nothing was rebuilt. Only this one line of \`envs/prod.tfvars\` changed: the app re-parsed the file with an HCL parser to check it.
+
+      <!-- release-promoter:promotion {"v":1,"environment":"prod","service":"core","repository":"acme/core-api","tag":"core-v0.10.1-rc.1","commit":"6113728f27ae82c7b1a177c8d03f9e96e0adf246","digest":"sha256:abababababababababababababababababababababababababababababababab","pusher":"octocat"} -->",
         "commitMessage": "Promote core v0.10.1-rc.1 to prod
 
       core_image = ghcr.io/acme/core-api@sha256:abababababababababababababababababababababababababababababababab
@@ -132,7 +138,9 @@ describe("pullRequestText", () => {
       | Changes | [core-v0.9.0...core-v0.10.0](https://github.example.com/acme/core-api/compare/core-v0.9.0...core-v0.10.0) |
       | Tag pushed by | evil&#93;&#40;https&#58;//x&#46;test&#41; &#64;org/team &#60;img src=x&#62; &#96;code&#96; &#35; h &#124; x |
 
-      The digest is the one the registry returned for the image CI built from the tagged commit; nothing was rebuilt. Only this one line of \`envs/prod.tfvars\` changed: the app re-parsed the file with an HCL parser to check it.",
+      The digest is the one the registry returned for the image CI built from the tagged commit; nothing was rebuilt. Only this one line of \`envs/prod.tfvars\` changed: the app re-parsed the file with an HCL parser to check it.
+
+      <!-- release-promoter:promotion {"v":1,"environment":"prod","service":"core","repository":"acme/core-api","tag":"core-v0.10.0","commit":"6113728f27ae82c7b1a177c8d03f9e96e0adf246","digest":"sha256:abababababababababababababababababababababababababababababababab"} -->",
         "commitMessage": "Promote core v0.10.0 to prod
 
       core_image = ghcr.io/acme/core-api@sha256:abababababababababababababababababababababababababababababababab

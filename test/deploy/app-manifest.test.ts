@@ -32,19 +32,21 @@ const EXPECTED_PERMISSIONS = {
   checks: "write",
   metadata: "read",
 };
+/** Tag pushes start promotions (and infra pushes refresh them); closed promotion PRs are reported. */
+const EXPECTED_EVENTS = ["push", "pull_request"];
 
 afterEach(() => {
   vi.unstubAllEnvs();
 });
 
 describe("app.yml", () => {
-  it("registers a private app named release-promoter that listens to push", () => {
+  it("registers a private app named release-promoter that listens to push and pull_request", () => {
     expect(manifest.name).toBe("release-promoter");
     expect(String(manifest.name).length).toBeLessThanOrEqual(34); // GitHub's limit for app names
     expect(manifest.description).toEqual(expect.any(String));
     expect(manifest.url).toMatch(/^https:\/\//);
     expect(manifest.public).toBe(false);
-    expect(manifest.default_events).toEqual(["push"]);
+    expect(manifest.default_events).toEqual(EXPECTED_EVENTS);
   });
 
   it("asks for exactly the permissions the app needs", () => {
@@ -67,7 +69,7 @@ describe("app.yml", () => {
     const entries = lines
       .map((line, index) => ({ line, index }))
       .filter(({ line }) => /^ {2}(?:- )?[a-z_]+(?::|$)/.test(line));
-    expect(entries.length).toBe(Object.keys(EXPECTED_PERMISSIONS).length + 1);
+    expect(entries.length).toBe(Object.keys(EXPECTED_PERMISSIONS).length + EXPECTED_EVENTS.length);
     for (const { line, index } of entries) expect(lines[index - 1], `comment above "${line.trim()}"`).toMatch(/^\s*#\s*\S/);
     expect(TEXT).toMatch(/install only on the repositories it serves/i);
   });
@@ -96,7 +98,7 @@ describe("app.yml", () => {
       version: "v1",
       hook_attributes: { url: "https://promoter.example.com/" },
       redirect_url: "https://promoter.example.com/probot/setup",
-      default_events: ["push"],
+      default_events: EXPECTED_EVENTS,
       default_permissions: EXPECTED_PERMISSIONS,
     });
 

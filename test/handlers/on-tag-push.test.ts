@@ -244,13 +244,10 @@ describe("refusals: no PR, a check run that says why", () => {
     expect(github.writes()).toEqual([]);
   });
 
-  it("ignores branch pushes and tag deletions without a request", async () => {
+  it("ignores branch pushes of repositories other than infra without a request", async () => {
     const branch = pushPayload();
     branch.ref = "refs/heads/main";
-    const deletion = pushPayload();
-    deletion.deleted = true;
     await receive(branch);
-    await receive(deletion);
     github.assertDone();
     expect(github.requests).toEqual([]);
   });

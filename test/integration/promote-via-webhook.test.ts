@@ -91,7 +91,9 @@ describe("a tag push delivered to the signed webhook endpoint", () => {
       | Changes | [core-v0.9.0...core-v0.10.0](https://github.com/acme/core-api/compare/core-v0.9.0...core-v0.10.0) |
       | Tag pushed by | @Codertocat |
 
-      The digest is the one the registry returned for the image CI built from the tagged commit; nothing was rebuilt. Only this one line of \`envs/prod.tfvars\` changed: the app re-parsed the file with an HCL parser to check it."
+      The digest is the one the registry returned for the image CI built from the tagged commit; nothing was rebuilt. Only this one line of \`envs/prod.tfvars\` changed: the app re-parsed the file with an HCL parser to check it.
+
+      <!-- release-promoter:promotion {"v":1,"environment":"prod","service":"core","repository":"acme/core-api","tag":"core-v0.10.0","commit":"6113728f27ae82c7b1a177c8d03f9e96e0adf246","digest":"sha256:ab12ab12ab12ab12ab12ab12ab12ab12ab12ab12ab12ab12ab12ab12ab12ab12","pusher":"Codertocat"} -->"
     `);
 
     // What the person who pushed the tag sees.

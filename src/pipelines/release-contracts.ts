@@ -1,9 +1,7 @@
-import type { Context } from "probot";
 import type { ContractsConfig } from "../config/config.schema.js";
 import { contractsBranchName, contractsPullRequestText, contractsTitle, versionInTitle } from "../core/contracts-text.js";
 import { type ConsumerOutcome, reportConsumers } from "../core/contracts-report.js";
 import type { ReleaseTag } from "../core/parse-tag.js";
-import type { PromoterDependencies } from "../dependencies.js";
 import { decideVersion } from "../core/version-policy.js";
 import { parseJsonText } from "../editors/json-text.js";
 import { bumpVersionPin } from "../editors/version-pin.js";
@@ -18,6 +16,7 @@ import type { PromotionContext } from "../github/read-promotion-context.js";
 import { planNpmBump } from "../consumers/plan-npm-bump.js";
 import { type PublishedVersion, waitForPublishedVersion } from "../npm/fetch-packument.js";
 import type { Reporter } from "./check-reporter.js";
+import type { Run } from "./run.js";
 import { logFailure } from "./log-failure.js";
 
 const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
@@ -56,16 +55,17 @@ interface Consumer {
  * Content-creating requests go through the installation's pacer (see pace-content-creation.ts).
  */
 export async function releaseContracts(args: {
-  context: Context<"push">;
-  deps: PromoterDependencies;
+  run: Run;
+  /** owner/name the tag was pushed in. */
+  repository: string;
   contracts: ContractsConfig;
   release: ReleaseTag;
   read: PromotionContext;
   reporter: Reporter;
 }): Promise<void> {
-  const { context, deps, contracts, release, read, reporter } = args;
-  const repository = context.payload.repository.full_name;
-  const log = context.log.child({ tag: release.tag, package: contracts.package });
+  const { run, repository, contracts, release, read, reporter } = args;
+  const { octokit, deps } = run;
+  const log = run.log.child({ tag: release.tag, package: contracts.package });
   if (!same(repository, contracts.repository)) {
     throw new PromoterError(
       "wrong_repository",
@@ -103,7 +103,7 @@ export async function releaseContracts(args: {
   const consumers: Consumer[] = contracts.consumers.map((c) => ({ repository: c.repository, listed: true, pin: c.pin }));
   const outcomes: ConsumerOutcome[] = [];
   if (contracts.discover) {
-    for (const repo of await listInstallationRepositories(context.octokit)) {
+    for (const repo of await listInstallationRepositories(octokit)) {
       if (consumers.some((c) => same(c.repository, repo.fullName))) continue;
       if (same(repo.fullName, contracts.repository) || repo.archived) continue;
       consumers.push({ repository: repo.fullName, listed: false });
@@ -116,14 +116,14 @@ export async function releaseContracts(args: {
   });
   const branch = contractsBranchName(contracts.package);
   const states = await readConsumers(
-    context.octokit,
+    octokit,
     candidates.map((c) => ({ repository: splitRepository(c.repository), branch, pinFile: c.pin?.file })),
   );
 
   for (const [i, consumer] of candidates.entries()) {
     const state = states[i]!;
     try {
-      const outcome = await bumpConsumer({ context, contracts, release, published, token, consumer, state, branch, contractsUrl: read.source.url });
+      const outcome = await bumpConsumer({ octokit, contracts, release, published, token, consumer, state, branch, contractsUrl: read.source.url });
       if (outcome !== undefined) outcomes.push(outcome);
     } catch (error) {
       const mapped = error instanceof PromoterError ? error : mapGitHubError(error, `bumping ${consumer.repository}`);
@@ -135,7 +135,7 @@ export async function releaseContracts(args: {
 }
 
 async function bumpConsumer(args: {
-  context: Context<"push">;
+  octokit: Run["octokit"];
   contracts: ContractsConfig;
   release: ReleaseTag;
   published: PublishedVersion;
@@ -202,7 +202,7 @@ async function bumpConsumer(args: {
       return consumer.listed ? { repository, outcome: "skipped", reason: "it has no package.json (set pin: for a non-npm consumer)." } : undefined;
     }
     const workspaces = hasWorkspaces(state.packageJson)
-      ? await readWorkspaceFiles(args.context.octokit, splitRepository(state.nameWithOwner), state.headOid, state.packageJson)
+      ? await readWorkspaceFiles(args.octokit, splitRepository(state.nameWithOwner), state.headOid, state.packageJson)
       : {};
     const packageJsons = Object.entries({ "package.json": state.packageJson, ...workspaces });
     if (!consumer.listed && !packageJsons.some(([file, text]) => dependsOn(text, contracts.package, file))) return undefined;
@@ -231,7 +231,7 @@ async function bumpConsumer(args: {
     method,
     files: files.map((f) => f.path),
   });
-  const pr = await ensurePullRequest(args.context.octokit, {
+  const pr = await ensurePullRequest(args.octokit, {
     repository: { id: state.id, nameWithOwner: state.nameWithOwner },
     baseBranch: state.defaultBranch,
     baseOid: state.headOid,
@@ -245,7 +245,7 @@ async function bumpConsumer(args: {
   });
   if (text.breaking) {
     const { owner, name } = splitRepository(state.nameWithOwner);
-    await args.context.octokit.request("POST /repos/{owner}/{repo}/issues/{issue_number}/labels", {
+    await args.octokit.request("POST /repos/{owner}/{repo}/issues/{issue_number}/labels", {
       owner,
       repo: name,
       issue_number: pr.number,

@@ -1,6 +1,6 @@
-import type { Context } from "probot";
+import type { Logger } from "probot";
 import type { CheckReportText } from "../core/check-report.js";
-import type { RepositoryName } from "../github/octokit.js";
+import type { Octokit, RepositoryName } from "../github/octokit.js";
 import type { PromotionContext } from "../github/read-promotion-context.js";
 import { createCheckRun, updateCheckRun } from "../github/report-check-run.js";
 
@@ -12,33 +12,38 @@ import { createCheckRun, updateCheckRun } from "../github/report-check-run.js";
 export class Reporter {
   private checkRunId: number | undefined;
   constructor(
-    private readonly context: Context<"push">,
+    private readonly octokit: Octokit,
+    private readonly log: Logger,
     private readonly source: RepositoryName,
     private readonly tag: string,
     private readonly existing: PromotionContext["source"]["checkRun"],
     private readonly headSha: string | undefined,
-  ) {}
+  ) {
+    // A check run left in progress (the process that created it died while waiting) is resumed
+    // and completed, never left "in progress" beside a new one.
+    if (existing !== undefined && existing.status !== "COMPLETED") this.checkRunId = existing.id;
+  }
 
   /** Shows "in progress" while the promotion waits; created once, updated by `finish`. */
   async progress(title: string, summary: string): Promise<void> {
     if (this.headSha === undefined) return;
     const report = { status: "in_progress" as const, title, summary };
     if (this.checkRunId === undefined) {
-      this.checkRunId = await createCheckRun(this.context.octokit, this.source, this.headSha, this.tag, report);
+      this.checkRunId = await createCheckRun(this.octokit, this.source, this.headSha, this.tag, report);
     } else {
-      await updateCheckRun(this.context.octokit, this.source, this.checkRunId, report);
+      await updateCheckRun(this.octokit, this.source, this.checkRunId, report);
     }
   }
 
   async finish(text: CheckReportText): Promise<void> {
-    const log = this.context.log.child({ tag: this.tag, conclusion: text.conclusion });
+    const log = this.log.child({ tag: this.tag, conclusion: text.conclusion });
     if (this.headSha === undefined) {
       log.warn({ reason: text.summary }, "no commit to report on");
       return;
     }
     const report = { status: "completed" as const, ...text };
     if (this.checkRunId !== undefined) {
-      await updateCheckRun(this.context.octokit, this.source, this.checkRunId, report);
+      await updateCheckRun(this.octokit, this.source, this.checkRunId, report);
       return;
     }
     const e = this.existing;
@@ -46,7 +51,7 @@ export class Reporter {
       log.info("check run already reports this");
       return;
     }
-    await createCheckRun(this.context.octokit, this.source, this.headSha, this.tag, report);
+    await createCheckRun(this.octokit, this.source, this.headSha, this.tag, report);
   }
 }
 

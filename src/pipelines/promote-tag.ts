@@ -1,8 +1,8 @@
-import type { Context } from "probot";
 import { type Config } from "../config/config.schema.js";
 import { parseConfig } from "../config/parse-config.js";
 import { type EnvironmentOutcome, reportOutcomes, reportRefusal } from "../core/check-report.js";
 import { planVerifiedEnvironment } from "../core/plan-environment.js";
+import { judgePromotionHistory } from "../core/promotion-history.js";
 import { renderImageTag, selectPromotion } from "../core/select-promotion.js";
 import { PromoterError } from "../errors.js";
 import { ensurePullRequest } from "../github/ensure-pull-request.js";
@@ -11,56 +11,36 @@ import { mapGitHubError } from "../github/map-github-error.js";
 import { type PromotionContext, readPromotionContext } from "../github/read-promotion-context.js";
 import { readPromotionTargets } from "../github/read-promotion-targets.js";
 import { CHECK_RUN_NAME } from "../github/report-check-run.js";
+import type { JobOf } from "../jobs/job.schema.js";
 import { Reporter } from "./check-reporter.js";
 import { logFailure } from "./log-failure.js";
 import { releaseContracts } from "./release-contracts.js";
+import type { Run } from "./run.js";
 import { resemblesReleaseTag, tryParseReleaseTag } from "../core/parse-tag.js";
 import { parseImageRepository } from "../registry/image-reference.js";
 import { resolveDigest } from "../registry/resolve-digest.js";
 import { registryConfigFor } from "../registry/registry-config-for.js";
-import type { PromoterDependencies } from "../dependencies.js";
-
-type PushContext = Context<"push">;
-
-/**
- * `push` of a tag → promotion. Answers the webhook at once; the promotion runs as a background
- * task (it may wait for CI to push the image), serialised per source repository.
- */
-export function onTagPush(deps: PromoterDependencies) {
-  return async (context: PushContext): Promise<void> => {
-    const { payload } = context;
-    if (!payload.ref.startsWith("refs/tags/") || payload.deleted) return;
-    const tag = payload.ref.slice("refs/tags/".length);
-    const key = `${payload.installation?.id ?? 0}:${payload.repository.full_name.toLowerCase()}`;
-    void deps.tasks.run(key, () => promoteTag(context, tag, deps));
-  };
-}
-
-/** The infra repository: INFRA_REPOSITORY as owner/name, or a name in the installation's owner. */
-export function infraRepositoryFor(env: PromoterDependencies["env"], owner: string): RepositoryName {
-  const configured = env.INFRA_REPOSITORY?.trim() || "infra";
-  return configured.includes("/") ? splitRepository(configured) : { owner, name: configured };
-}
+import { infraRepositoryFor } from "../config/infra-repository.js";
 
 /**
  * Every failure after the webhook is answered ends on the tagged commit as a check run, or, when
  * not even the commit is known (or the report itself fails), as a log line with its `code`.
  */
-async function promoteTag(context: PushContext, tag: string, deps: PromoterDependencies): Promise<void> {
-  const { payload } = context;
-  deps.pacers?.for(payload.installation?.id ?? 0).install(context.octokit);
-  const source = splitRepository(payload.repository.full_name);
+export async function promoteTag(run: Run, job: JobOf<"promote-tag">): Promise<void> {
+  const { octokit, deps } = run;
+  const { tag } = job;
+  const source = splitRepository(job.repository);
   const infra = infraRepositoryFor(deps.env, source.owner);
-  const log = context.log.child({ repository: payload.repository.full_name, tag });
+  const log = run.log.child({ repository: job.repository, tag, trigger: job.trigger });
   // Until the first read answers, the push payload's head commit (the tagged commit) is all we know.
-  let reporter = new Reporter(context, source, tag, undefined, payload.head_commit?.id ?? undefined);
+  let reporter = new Reporter(octokit, log, source, tag, undefined, job.headCommit);
   let ours = resemblesReleaseTag(tag);
 
   try {
-    const read = await readPromotionContext(context.octokit, { infra, source, tag, checkName: CHECK_RUN_NAME });
+    const read = await readPromotionContext(octokit, { infra, source, tag, checkName: CHECK_RUN_NAME });
     // The tagged commit (peeled); for a tag deleted since, the push payload's head commit.
-    reporter = new Reporter(context, source, tag, read.source.checkRun, read.source.commit ?? payload.head_commit?.id ?? undefined);
-    await promoteWith({ context, tag, deps, infra, read, reporter, log, ours: (value) => (ours = value) });
+    reporter = new Reporter(octokit, log, source, tag, read.source.checkRun, read.source.commit ?? job.headCommit);
+    await promoteWith({ run, job, infra, read, reporter, log, ours: (value) => (ours = value) });
   } catch (error) {
     const failure = error instanceof PromoterError ? error : new PromoterError("internal_error", "The app failed unexpectedly; its logs have the details. Nothing was changed.", { cause: error });
     logFailure(log, failure, "tag not promoted");
@@ -76,17 +56,17 @@ async function promoteTag(context: PushContext, tag: string, deps: PromoterDepen
 }
 
 async function promoteWith(args: {
-  context: PushContext;
-  tag: string;
-  deps: PromoterDependencies;
+  run: Run;
+  job: JobOf<"promote-tag">;
   infra: RepositoryName;
   read: PromotionContext;
   reporter: Reporter;
-  log: PushContext["log"];
+  log: Run["log"];
   ours: (ours: boolean) => void;
 }): Promise<void> {
-  const { context, tag, deps, infra, read, reporter, log } = args;
-  const { payload } = context;
+  const { run, job, infra, read, reporter, log } = args;
+  const { octokit, deps } = run;
+  const { tag } = job;
   let config: Config;
   try {
     if (read.infra.configText === undefined) {
@@ -111,15 +91,15 @@ async function promoteWith(args: {
     if (read.source.commit === undefined) {
       throw new PromoterError("tag_not_found", `Tag ${tag} no longer exists in ${read.source.nameWithOwner} (or does not point at a commit).`);
     }
-    await releaseContracts({ context, deps, contracts, release: contractsRelease, read, reporter });
+    await releaseContracts({ run, repository: job.repository, contracts, release: contractsRelease, read, reporter });
     return;
   }
 
   // From here on the config decides: a tag it governs hears about every failure, even one that
   // does not resemble a release tag (`core-v1.2` in a service repository is invalid_tag).
-  const owned = Object.values(config.services).some((service) => service.repository.toLowerCase() === payload.repository.full_name.toLowerCase());
+  const owned = Object.values(config.services).some((service) => service.repository.toLowerCase() === job.repository.toLowerCase());
   args.ours(owned || resemblesReleaseTag(tag));
-  const selection = selectPromotion(config, payload.repository.full_name, tag);
+  const selection = selectPromotion(config, job.repository, tag);
   if (selection.kind === "ignored") {
     log.info({ reason: selection.reason }, "tag ignored");
     return;
@@ -140,7 +120,6 @@ async function promoteWith(args: {
   }
 
   const imageTag = renderImageTag(service.imageTag, { sha: read.source.commit, tag, version: release.version });
-  const host = parseImageRepository(service.image).registry;
   const auth = registryConfigFor(config.registries, service.image);
   const resolved = await resolveDigest({
     image: service.image,
@@ -164,7 +143,7 @@ async function promoteWith(args: {
   const dlog = slog.child({ digest });
 
   const environments = selection.environments;
-  const targets = await readPromotionTargets(context.octokit, {
+  const targets = await readPromotionTargets(octokit, {
     infra,
     defaultBranch: read.infra.defaultBranch,
     baseOid: read.infra.headOid,
@@ -174,6 +153,22 @@ async function promoteWith(args: {
   const outcomes: EnvironmentOutcome[] = [];
   for (const [i, { name, environment }] of environments.entries()) {
     const target = targets[i]!;
+    const history = judgePromotionHistory({
+      tag,
+      commit: read.source.commit,
+      repository: read.source.nameWithOwner,
+      open: target.pullRequest,
+      closed: target.closedPullRequests,
+    });
+    if (history.kind === "refuse") {
+      dlog.warn({ environment: name, code: history.code }, "environment not promoted");
+      outcomes.push({ environment: name, file: environment.file, outcome: "refused", code: history.code, reason: history.reason });
+      continue;
+    }
+    if (history.kind === "noop") {
+      outcomes.push({ environment: name, file: environment.file, outcome: "noop", reason: history.reason });
+      continue;
+    }
     const plan = await planVerifiedEnvironment({
       serviceName,
       service,
@@ -188,7 +183,7 @@ async function promoteWith(args: {
         repository: read.source.nameWithOwner,
         url: read.source.url,
         commit: read.source.commit,
-        pusher: payload.sender?.login ?? payload.pusher.name,
+        pusher: job.pusher,
       },
     });
     if (plan.outcome === "noop") {
@@ -204,7 +199,7 @@ async function promoteWith(args: {
       continue;
     }
     try {
-      const pr = await ensurePullRequest(context.octokit, {
+      const pr = await ensurePullRequest(octokit, {
         repository: { id: read.infra.id, nameWithOwner: read.infra.nameWithOwner },
         baseBranch: read.infra.defaultBranch,
         baseOid: read.infra.headOid,

@@ -1,0 +1,122 @@
+/**
+ * The sweep's decisions, pure: for every (environment, service) of an installation, the desired
+ * state (the highest strict release tag of the service that the environment takes and whose
+ * commit is on the default branch) against the actual state (the marker in the environment file
+ * on infra's default branch, and the promotion branch's PRs). A key that is behind gets its tag
+ * promoted by the ordinary promotion path, which re-checks everything; a converged key costs
+ * nothing. Decisions a person made are kept: a PR closed without merging, or a version rolled
+ * back by hand after its PR was merged, is not promoted again (a newer tag is).
+ */
+import type { Config } from "../config/config.schema.js";
+import { readTfvarsAssignment } from "../editors/tfvars.js";
+import { isPromoterError } from "../errors.js";
+import { type ReleaseTag, tryParseReleaseTag } from "./parse-tag.js";
+import type { ReadRecord } from "./promotion-record.js";
+import { branchName } from "./pull-request-text.js";
+import { tagPrefixOf } from "./select-promotion.js";
+import { decideVersion } from "./version-policy.js";
+import semver from "semver";
+
+export interface SweepKey {
+  environment: string;
+  service: string;
+  branch: string;
+  file: string;
+}
+
+export interface BranchPullRequest {
+  number: number;
+  url: string;
+  state: "OPEN" | "CLOSED" | "MERGED";
+  record: ReadRecord;
+}
+
+/** Every key of the config, in config order. */
+export function sweepKeys(config: Config): SweepKey[] {
+  return Object.entries(config.environments).flatMap(([environment, env]) =>
+    Object.keys(config.services)
+      .filter((service) => env.services === undefined || env.services.includes(service))
+      .map((service) => ({ environment, service, branch: branchName(environment, service), file: env.file })),
+  );
+}
+
+export type KeyVerdict =
+  | { kind: "converged"; reason: string }
+  | { kind: "skipped"; reason: string }
+  /** Behind: candidates newer than what runs, highest first; the first one on the default branch is wanted. */
+  | { kind: "behind"; candidates: ReleaseTag[]; current: string | undefined };
+
+/** Step 1: what each key holds and which tags could move it forward. */
+export function judgeKey(args: {
+  config: Config;
+  key: SweepKey;
+  /** The service repository's tags (undefined: the repository is not visible to the app). */
+  tags: Array<{ name: string; commit: string | undefined }> | undefined;
+  fileText: string | undefined;
+}): KeyVerdict {
+  const { config, key } = args;
+  const service = config.services[key.service]!;
+  const environment = config.environments[key.environment]!;
+  if (args.tags === undefined) return { kind: "skipped", reason: `${service.repository} is not visible to the app` };
+  if (args.fileText === undefined) return { kind: "skipped", reason: `${key.file} does not exist on the default branch` };
+  const prefix = tagPrefixOf(key.service, service);
+  let current: string | undefined;
+  try {
+    current = readTfvarsAssignment(args.fileText, service.variable, { file: key.file, markerPrefix: prefix }).version;
+  } catch (error) {
+    if (!isPromoterError(error)) throw error;
+    // The promotion path would refuse this file too; a sweep does not report what nobody asked for.
+    return { kind: "skipped", reason: `${key.file} cannot be read for ${key.service} (${error.code})` };
+  }
+  const candidates = args.tags
+    .flatMap((tag) => {
+      const release = tryParseReleaseTag(tag.name);
+      return release === undefined || release.prefix !== prefix || tag.commit === undefined ? [] : [release];
+    })
+    .filter((release) => !release.prerelease || environment.prerelease)
+    .filter((release) => {
+      const decision = decideVersion(current, release.version);
+      return decision === "unknown" || decision === "upgrade";
+    })
+    .sort((a, b) => semver.rcompare(a.version, b.version));
+  if (candidates.length === 0) return { kind: "converged", reason: current === undefined ? "no release tag" : `runs v${current}, the highest release` };
+  return { kind: "behind", candidates, current };
+}
+
+/** Codes after which trying the same tag again can help (the sweep retries them). */
+const RETRY_CODES = new Set(["image_not_found", "registry_unavailable", "github_unavailable", "github_conflict", "internal_error", "package_version_missing"]);
+
+export interface TagProbe {
+  onDefaultBranch: boolean;
+  checkRun: { status: string; conclusion: string | undefined; title: string | undefined } | undefined;
+}
+
+/**
+ * Whether a candidate tag may be promoted by a sweep: on the default branch, and not already
+ * refused for good (the app's last check run on it is a completed refusal whose code retrying
+ * cannot fix; pushing the tag again, or redelivering, still retries it).
+ */
+export function isEligible(tag: string, probe: TagProbe): { eligible: boolean; reason?: string } {
+  if (!probe.onDefaultBranch) return { eligible: false, reason: `${tag} is not on the default branch` };
+  const run = probe.checkRun;
+  if (run === undefined || run.status !== "COMPLETED" || run.conclusion === "success") return { eligible: true };
+  const code = /not promoted(?: to [^:]+)?: ([a-z_]+)$/.exec(run.title ?? "")?.[1];
+  if (code === undefined || RETRY_CODES.has(code)) return { eligible: true };
+  return { eligible: false, reason: `${tag} was refused (${code}); push it again to retry` };
+}
+
+export type KeyDecision = { kind: "promote"; tag: string } | { kind: "converged"; reason: string };
+
+/** Step 2: with the wanted tag known, what the promotion branch's PRs say. */
+export function decideKey(wanted: ReleaseTag, pullRequests: BranchPullRequest[]): KeyDecision {
+  for (const pr of pullRequests) {
+    if (pr.record.kind !== "record" || pr.record.record.tag !== wanted.tag) continue;
+    if (pr.state === "OPEN") return { kind: "converged", reason: `PR #${pr.number} proposes ${wanted.tag}` };
+    if (pr.state === "CLOSED") return { kind: "converged", reason: `PR #${pr.number} for ${wanted.tag} was closed without merging by a person` };
+    return { kind: "converged", reason: `PR #${pr.number} for ${wanted.tag} was merged and the version was changed by hand since` };
+  }
+  if (pullRequests.some((pr) => pr.state === "OPEN" && pr.record.kind === "unreadable")) {
+    return { kind: "converged", reason: "the open PR's record cannot be read; it is left as it is" };
+  }
+  return { kind: "promote", tag: wanted.tag };
+}

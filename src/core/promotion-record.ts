@@ -1,0 +1,55 @@
+import { z } from "zod";
+import { tryParseReleaseTag } from "./parse-tag.js";
+
+/**
+ * What a promotion PR promotes, written by the app into the PR body as an HTML comment (invisible
+ * on GitHub) and read back by the reconciler: which tag of which repository, at which commit and
+ * digest, for which environment and service. The PR is the state; the app keeps none of its own.
+ *
+ * Reading is strict: a body without the record is not the app's promotion; a body whose record
+ * is present but does not parse (edited by hand, truncated) is `unreadable`, and the app then
+ * refuses to act on that PR rather than guess (fail closed).
+ */
+const START = "<!-- release-promoter:promotion ";
+const END = " -->";
+
+const recordSchema = z.object({
+  v: z.literal(1),
+  environment: z.string().min(1),
+  service: z.string().min(1),
+  repository: z.string().regex(/^[^/\s]+\/[^/\s]+$/),
+  tag: z.string().refine((tag) => tryParseReleaseTag(tag) !== undefined, "not a release tag"),
+  commit: z.string().regex(/^[0-9a-f]{40}$/),
+  digest: z.string().regex(/^sha256:[0-9a-f]{64}$/),
+  /** Who pushed the tag, as GitHub named them (shown again when the PR is rebuilt). */
+  pusher: z.string().max(100).regex(/^[^<>]*$/).optional(),
+});
+
+export type PromotionRecord = Omit<z.infer<typeof recordSchema>, "v">;
+
+export function promotionRecordComment(record: PromotionRecord): string {
+  // JSON.stringify escapes nothing that could end an HTML comment here: every field is validated
+  // (names, a tag, hex), so "-->" cannot occur inside.
+  return `${START}${JSON.stringify({ v: 1, ...record })}${END}`;
+}
+
+export type ReadRecord = { kind: "record"; record: PromotionRecord } | { kind: "none" } | { kind: "unreadable"; reason: string };
+
+export function readPromotionRecord(body: string | null | undefined): ReadRecord {
+  if (body === null || body === undefined) return { kind: "none" };
+  const start = body.indexOf(START);
+  if (start === -1) return { kind: "none" };
+  if (body.indexOf(START, start + START.length) !== -1) return { kind: "unreadable", reason: "the body holds two promotion records" };
+  const end = body.indexOf(END, start + START.length);
+  if (end === -1) return { kind: "unreadable", reason: "the promotion record is not closed" };
+  let data: unknown;
+  try {
+    data = JSON.parse(body.slice(start + START.length, end));
+  } catch {
+    return { kind: "unreadable", reason: "the promotion record is not JSON" };
+  }
+  const parsed = recordSchema.safeParse(data);
+  if (!parsed.success) return { kind: "unreadable", reason: `the promotion record is invalid (${parsed.error.issues.map((i) => i.path.join(".") || i.message).join(", ")})` };
+  const { v: _v, ...record } = parsed.data;
+  return { kind: "record", record };
+}

@@ -1,0 +1,85 @@
+import { z } from "zod";
+
+/**
+ * The unit of work: plain, serialisable data, never a closure over a webhook Context. Handlers
+ * map events to jobs; a sweep makes jobs; a worker runs a job with the installation's Octokit
+ * (src/jobs/run-job.ts). Because a job is data, it can be queued in memory or in Redis, retried,
+ * coalesced, and run by any replica.
+ */
+const installationId = z.number().int().positive().describe("The GitHub App installation the job acts for.");
+const repository = z.string().regex(/^[^/\s]+\/[^/\s]+$/, "must be owner/name").describe("owner/name");
+
+export const jobSchema = z.discriminatedUnion("kind", [
+  z.object({
+    kind: z.literal("promote-tag"),
+    installationId,
+    repository,
+    tag: z.string().min(1),
+    /** Why: a push of the tag, a sweep that found it unpromoted, or a check run's Re-run. */
+    trigger: z.enum(["push", "sweep"]),
+    /** The commit the push payload names (reported on when the first read fails). */
+    headCommit: z.string().optional(),
+    pusher: z.string().optional(),
+  }),
+  z.object({
+    kind: z.literal("tag-changed"),
+    installationId,
+    repository,
+    tag: z.string().min(1),
+    /** deleted: the tag is gone; moved: it now names another commit (a forced push). */
+    change: z.enum(["deleted", "moved"]),
+    /** For moved: the commit the tag names now. */
+    commit: z.string().optional(),
+  }),
+  z.object({
+    kind: z.literal("refresh-promotions"),
+    installationId,
+    /** The infra repository whose default branch moved. */
+    infra: repository,
+  }),
+  z.object({
+    kind: z.literal("promotion-closed"),
+    installationId,
+    infra: repository,
+    number: z.number().int().positive(),
+    /** Who closed it, as the event names them (GitHub's PR record keeps only who merged). */
+    by: z.string().optional(),
+  }),
+  z.object({
+    kind: z.literal("check-config"),
+    installationId,
+    repository,
+    /** The commit whose .github/release-promoter.yml is checked. */
+    sha: z.string().regex(/^[0-9a-f]{40}$/),
+  }),
+  z.object({
+    kind: z.literal("sweep-installation"),
+    installationId,
+    /** The installation's account login: the owner of its infra repository (unless INFRA_REPOSITORY names one). */
+    account: z.string().min(1),
+  }),
+]);
+
+export type Job = z.infer<typeof jobSchema>;
+export type JobOf<K extends Job["kind"]> = Extract<Job, { kind: K }>;
+
+/**
+ * Jobs with one key run one after another (never two writers on one branch from this process):
+ * everything that writes promotion branches of an installation's infra repository or reports on
+ * one source repository shares a key with the work it could race.
+ */
+export function jobKey(job: Job): string {
+  const lower = (text: string) => text.toLowerCase();
+  switch (job.kind) {
+    case "promote-tag":
+    case "tag-changed":
+      return `${job.installationId}:source:${lower(job.repository)}`;
+    case "refresh-promotions":
+    case "promotion-closed":
+      return `${job.installationId}:infra:${lower(job.infra)}`;
+    case "check-config":
+      return `${job.installationId}:config:${lower(job.repository)}:${job.sha}`;
+    case "sweep-installation":
+      return `${job.installationId}:sweep`;
+  }
+}

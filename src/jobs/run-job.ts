@@ -1,0 +1,39 @@
+import type { Probot } from "probot";
+import type { PromoterDependencies } from "../dependencies.js";
+import type { Octokit } from "../github/octokit.js";
+import { checkConfig } from "../pipelines/check-config.js";
+import { promoteTag } from "../pipelines/promote-tag.js";
+import { promotionClosed } from "../pipelines/promotion-closed.js";
+import { refreshPromotions } from "../pipelines/refresh-promotions.js";
+import { sweepInstallation } from "../pipelines/sweep.js";
+import { tagChanged } from "../pipelines/tag-changed.js";
+import type { Run } from "../pipelines/run.js";
+import type { Job } from "./job.schema.js";
+import type { JobQueue } from "./job-queue.js";
+
+/**
+ * The worker: a job (plain data) → the installation's Octokit (Probot caches its token) and a
+ * logger with the job's fields → the pipeline. Every pipeline reports its own failures; what
+ * escapes one is a bug, logged by the queue.
+ */
+export function createJobRunner(app: Probot, deps: PromoterDependencies, queue: () => JobQueue) {
+  return async (job: Job): Promise<void> => {
+    const octokit = (await app.auth(job.installationId)) as Octokit;
+    deps.pacers?.for(job.installationId).install(octokit);
+    const run: Run = { octokit, log: app.log.child({ job: job.kind, installation: job.installationId }), deps, queue: queue(), installationId: job.installationId };
+    switch (job.kind) {
+      case "promote-tag":
+        return promoteTag(run, job);
+      case "tag-changed":
+        return tagChanged(run, job);
+      case "refresh-promotions":
+        return refreshPromotions(run, job);
+      case "promotion-closed":
+        return promotionClosed(run, job);
+      case "check-config":
+        return checkConfig(run, job);
+      case "sweep-installation":
+        return sweepInstallation(run, job);
+    }
+  };
+}

@@ -1,0 +1,38 @@
+import { reportPromotionClosed } from "../core/promotion-closed-report.js";
+import { readPromotionRecord } from "../core/promotion-record.js";
+import { isPromoterError } from "../errors.js";
+import { mapGitHubError } from "../github/map-github-error.js";
+import { splitRepository } from "../github/octokit.js";
+import { PROMOTION_BRANCH_PREFIX } from "../github/read-open-promotions.js";
+import { createCheckRun } from "../github/report-check-run.js";
+import type { JobOf } from "../jobs/job.schema.js";
+import { logFailure } from "./log-failure.js";
+import type { Run } from "./run.js";
+
+/**
+ * A promotion PR was closed → the tag's check run says so: merged (by whom), or closed without
+ * merging by a person (and the sweep will not reopen it for that version). One read (the PR, for
+ * its record and merge state) and one write (the check run on the tagged commit).
+ */
+export async function promotionClosed(run: Run, job: JobOf<"promotion-closed">): Promise<void> {
+  const log = run.log.child({ infra: job.infra, pr: job.number });
+  const infra = splitRepository(job.infra);
+  try {
+    const { data: pr } = await run.octokit.request("GET /repos/{owner}/{repo}/pulls/{pull_number}", { owner: infra.owner, repo: infra.name, pull_number: job.number });
+    if (!pr.head.ref.startsWith(PROMOTION_BRANCH_PREFIX) || pr.state !== "closed") return;
+    const read = readPromotionRecord(pr.body);
+    if (read.kind !== "record") {
+      log.warn({ record: read.kind, reason: read.kind === "unreadable" ? read.reason : undefined }, "closed promotion PR without a readable record: nothing reported");
+      return;
+    }
+    const { record } = read;
+    // GitHub's PR has both; either one saying merged is enough, a missing field is not.
+    const merged = pr.merged === true || typeof pr.merged_at === "string";
+    const by = merged ? (pr.merged_by?.login ?? job.by) : job.by;
+    const text = reportPromotionClosed(record, { infra: job.infra, number: job.number, url: pr.html_url, merged, by });
+    await createCheckRun(run.octokit, splitRepository(record.repository), record.commit, record.tag, { status: "completed", ...text });
+    log.info({ tag: record.tag, merged }, "promotion PR closed: reported on the tagged commit");
+  } catch (error) {
+    logFailure(log, isPromoterError(error) ? error : mapGitHubError(error, `reporting the close of ${job.infra}#${job.number}`), "closed promotion not reported");
+  }
+}

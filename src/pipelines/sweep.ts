@@ -1,0 +1,102 @@
+import { infraRepositoryFor } from "../config/infra-repository.js";
+import { parseConfig } from "../config/parse-config.js";
+import { type KeyVerdict, decideKey, isEligible, judgeKey, sweepKeys } from "../core/plan-sweep.js";
+import { tagPrefixOf } from "../core/select-promotion.js";
+import { isPromoterError } from "../errors.js";
+import { mapGitHubError } from "../github/map-github-error.js";
+import { splitRepository } from "../github/octokit.js";
+import { CHECK_RUN_NAME } from "../github/report-check-run.js";
+import { readSweepInfra, readSweepState, readTagProbes } from "../github/read-sweep-state.js";
+import type { JobOf } from "../jobs/job.schema.js";
+import semver from "semver";
+import { logFailure } from "./log-failure.js";
+import type { Run } from "./run.js";
+
+/** Candidate tags probed per service, highest first, when a key is behind. */
+const PROBES_PER_SERVICE = 3;
+
+/**
+ * Sweeps one installation: reads the desired and actual state of every (environment, service)
+ * in two GraphQL requests (three when a key is behind and no PR is about its highest tag yet), and enqueues a promotion of each tag
+ * that some key is missing. It writes nothing itself: the promotion path does, with every rule of
+ * a tag push. A service whose state cannot be read is skipped (logged); the others go on.
+ */
+export async function sweepInstallation(run: Run, job: JobOf<"sweep-installation">): Promise<void> {
+  const log = run.log.child({ account: job.account });
+  try {
+    const infraName = infraRepositoryFor(run.deps.env, job.account);
+    const infra = await readSweepInfra(run.octokit, infraName);
+    if (infra === undefined || infra.configText === undefined) {
+      log.info({ infra: `${infraName.owner}/${infraName.name}` }, "sweep: no infra repository or config in this installation");
+      return;
+    }
+    const config = parseConfig(infra.configText, `${infra.nameWithOwner}:.github/release-promoter.yml`);
+    const services = Object.entries(config.services);
+    const keys = sweepKeys(config);
+    const files = [...new Set(keys.map((key) => key.file))];
+    const state = await readSweepState(run.octokit, {
+      services: services.map(([name, service]) => ({ repository: splitRepository(service.repository), prefix: tagPrefixOf(name, service) })),
+      infra: infraName,
+      defaultBranch: infra.defaultBranch,
+      headOid: infra.headOid,
+      files,
+      branches: keys.map((key) => key.branch),
+    });
+    const serviceIndex = new Map(services.map(([name], i) => [name, i]));
+    const verdicts: KeyVerdict[] = keys.map((key, k) => {
+      const verdict = judgeKey({ config, key, tags: state.services[serviceIndex.get(key.service)!]?.tags, fileText: state.files[files.indexOf(key.file)] });
+      if (verdict.kind !== "behind") return verdict;
+      // Waiting for review is the common state: a PR already about the highest candidate settles the key without a probe.
+      const decision = decideKey(verdict.candidates[0]!, state.pullRequests[k]!);
+      return decision.kind === "converged" ? decision : verdict;
+    });
+
+    // Probe the highest candidates of each service that is behind somewhere: reachability and our last check run.
+    const probes = services.flatMap(([name, service]) => {
+      const behind = verdicts.flatMap((verdict, k) => (keys[k]!.service === name && verdict.kind === "behind" ? verdict.candidates : []));
+      const unique = [...new Map(behind.map((release) => [release.tag, release])).values()];
+      return unique
+        .sort((a, b) => semver.rcompare(a.version, b.version))
+        .slice(0, PROBES_PER_SERVICE)
+        .map((release) => ({ service: name, release, repository: splitRepository(service.repository) }));
+    });
+    const probed = await readTagProbes(run.octokit, probes.map((probe) => ({ repository: probe.repository, tag: probe.release.tag })), CHECK_RUN_NAME);
+
+    const wanted = new Map<string, { repository: string; tag: string }>();
+    let converged = 0;
+    keys.forEach((key, k) => {
+      const verdict = verdicts[k]!;
+      const klog = log.child({ environment: key.environment, service: key.service });
+      if (verdict.kind === "skipped") return klog.warn({ reason: verdict.reason }, "sweep: key skipped");
+      if (verdict.kind === "converged") {
+        converged++;
+        return klog.debug({ reason: verdict.reason }, "sweep: key converged");
+      }
+      const eligible = verdict.candidates.find((release) => {
+        const index = probes.findIndex((probe) => probe.service === key.service && probe.release.tag === release.tag);
+        if (index === -1) return false;
+        const result = isEligible(release.tag, probed[index]!);
+        if (!result.eligible) klog.info({ tag: release.tag, reason: result.reason }, "sweep: candidate passed over");
+        return result.eligible;
+      });
+      if (eligible === undefined) {
+        converged++;
+        return klog.info({ current: verdict.current }, "sweep: no promotable tag above what runs");
+      }
+      const decision = decideKey(eligible, state.pullRequests[k]!);
+      if (decision.kind === "converged") {
+        converged++;
+        return klog.info({ tag: eligible.tag, reason: decision.reason }, "sweep: key converged");
+      }
+      const repository = config.services[key.service]!.repository;
+      wanted.set(`${repository.toLowerCase()}:${decision.tag}`, { repository: state.services[serviceIndex.get(key.service)!]!.nameWithOwner, tag: decision.tag });
+      klog.info({ tag: decision.tag, current: verdict.current }, "sweep: key behind, promotion queued");
+    });
+    for (const { repository, tag } of wanted.values()) {
+      run.queue.enqueue({ kind: "promote-tag", installationId: job.installationId, repository, tag, trigger: "sweep" });
+    }
+    log.info({ keys: keys.length, converged, promotions: wanted.size }, "sweep finished");
+  } catch (error) {
+    logFailure(log, isPromoterError(error) ? error : mapGitHubError(error, "sweeping the installation"), "sweep failed");
+  }
+}

@@ -14,7 +14,7 @@ import { type OciRegistry, pushImage, startOciRegistry } from "../helpers/oci-re
 import { throwawayPrivateKey } from "../helpers/throwaway-key.js";
 import { type SampleOrg, seedSampleOrg } from "../stand-in/sample-org.js";
 import { type GitHubStandIn, secondaryRateLimit, startGitHubStandIn } from "../stand-in/server.js";
-import { deliver, pushPayload } from "../stand-in/webhooks.js";
+import { deliver, pullRequestClosedPayload, pushPayload } from "../stand-in/webhooks.js";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -33,6 +33,8 @@ describe("promotion through the GitHub stand-in, over real HTTP", () => {
   let appUrl: string;
   let digest: string;
   let log: ReturnType<typeof collectingLogger>["log"];
+  /** The app's sweep of every installation (what the schedule runs at start and every interval). */
+  let sweep: () => Promise<void>;
 
   beforeAll(async () => {
     storage = await mkdtemp(join(tmpdir(), "release-promoter-e2e-registry-"));
@@ -65,7 +67,7 @@ describe("promotion through the GitHub stand-in, over real HTTP", () => {
     log = collectingLogger().log;
     tasks = new BackgroundTasks((error) => log.error({ err: error }, "background task failed"));
     // Probot's own entry point, settings from the environment: what `probot run` does.
-    server = await run(createApp({ env, tasks }), { env, log });
+    server = await run(createApp({ env, tasks, onStart: (start) => (sweep = start.sweep) }), { env, log });
     appUrl = `http://127.0.0.1:${port}`;
   });
 
@@ -152,4 +154,71 @@ describe("promotion through the GitHub stand-in, over real HTTP", () => {
     expect(attempts[1]!.at - attempts[0]!.at).toBeGreaterThanOrEqual(1000);
     expect(github.world.pullRequestsOf("acme/infra", "open")).toHaveLength(1);
   });
+
+  async function sweepAndSettle(): Promise<void> {
+    await sweep();
+    await tasks.idle();
+  }
+
+  it("tags pushed without any webhook (GitHub sends none for more than three at once) are promoted by one sweep: one PR per service at its highest tag; a second sweep writes nothing", async () => {
+    const webDigest = (await pushImage(registry.url, "acme/web-ui", { format: "oci", platform: { os: "linux", architecture: "amd64" }, files: { "app/VERSION": "1.5.0\n" }, reference: org.webCommit })).digest;
+    // Five tags at once: below what runs (web-v1.4.0), a prerelease prod does not take, older and newest releases.
+    for (const [repository, tag, commit] of [
+      ["acme/core-api", "core-v0.9.9", org.coreCommit],
+      ["acme/core-api", "core-v0.10.0", org.coreCommit],
+      ["acme/core-api", "core-v0.11.0-rc.1", org.coreCommit],
+      ["acme/web-ui", "web-v1.4.0", org.webCommit],
+      ["acme/web-ui", "web-v1.5.0", org.webCommit],
+    ] as const) {
+      github.world.tag(repository, tag, commit, { annotated: true });
+    }
+
+    await sweepAndSettle();
+    const prs = github.world.pullRequestsOf("acme/infra", "open");
+    expect(prs.map((pr) => [pr.head, pr.title]).sort()).toEqual([
+      ["release-promoter/prod/core", "Promote core v0.10.0 to prod"],
+      ["release-promoter/prod/web", "Promote web v1.5.0 to prod"],
+    ]);
+    expect(github.world.fileAt("acme/infra", "envs/prod.tfvars", "release-promoter/prod/web")).toContain(`web_image  = "${registry.host}/acme/web-ui@${webDigest}" # web-v1.5.0`);
+    expect(github.world.checkRunsOn("acme/core-api", org.coreCommit)).toEqual([expect.objectContaining({ status: "completed", conclusion: "success" })]);
+    expect(github.world.checkRunsOn("acme/web-ui", org.webCommit)).toEqual([expect.objectContaining({ status: "completed", conclusion: "success" })]);
+
+    // Converged: the next sweep reads (the installations, the infra head and config, the state) and writes nothing.
+    const mark = github.requests.length;
+    await sweepAndSettle();
+    expect(github.counts(mark)).toMatchObject({ write: 0, read: 3 });
+    expect(github.world.pullRequestsOf("acme/infra")).toHaveLength(2);
+  });
+
+  it("reports a merged promotion PR on the tagged commit, and a PR a reviewer closed; the sweep does not reopen the closed one", async () => {
+    await pushTag("acme/core-api", "core-v0.10.0", org.coreCommit);
+    const [pr] = github.world.pullRequestsOf("acme/infra", "open");
+    github.world.close(pr!);
+    const closed = await deliver(appUrl, SECRET, "pull_request", pullRequestClosedPayload(github.world, pr!, { installationId: INSTALLATION, sender: "reviewer" }));
+    expect(closed.status).toBe(200);
+    await tasks.idle();
+    const [report] = github.world.checkRunsOn("acme/core-api", org.coreCommit).slice(-1);
+    expect(report).toMatchObject({ status: "completed", conclusion: "neutral" });
+    expect(report!.title).toContain("closed without merging");
+    expect(report!.summary).toContain("@reviewer");
+
+    const mark = github.requests.length;
+    await sweepAndSettle();
+    expect(github.counts(mark).write).toBe(0);
+    expect(github.world.pullRequestsOf("acme/infra", "open")).toHaveLength(0);
+
+    // A newer tag is promoted again, and its merge is reported with who merged it.
+    const next = github.world.commitOn("acme/core-api", { "src/fix.txt": "fix\n" }, { message: "Fix" });
+    await pushImage(registry.url, "acme/core-api", { format: "oci", platform: { os: "linux", architecture: "amd64" }, files: { "app/VERSION": "0.10.1\n" }, reference: next });
+    await pushTag("acme/core-api", "core-v0.10.1", next);
+    const [second] = github.world.pullRequestsOf("acme/infra", "open");
+    github.world.merge(second!, "merger");
+    await deliver(appUrl, SECRET, "pull_request", pullRequestClosedPayload(github.world, second!, { installationId: INSTALLATION, sender: "merger" }));
+    await tasks.idle();
+    const [merged] = github.world.checkRunsOn("acme/core-api", next).slice(-1);
+    expect(merged).toMatchObject({ status: "completed", conclusion: "success" });
+    expect(merged!.title).toContain("merged");
+    expect(merged!.summary).toContain("@merger");
+  });
 });
+

@@ -74,6 +74,11 @@ export class GitStore {
   }
 
   /** The commit an object id or tag peels to, or undefined. */
+  /** The order a commit was made in this store (its "date": the stand-in's commits carry none); -1 when unknown. */
+  commitIndex(oid: string): number {
+    return [...this.commits.keys()].indexOf(oid);
+  }
+
   peel(oid: string): Commit | undefined {
     let current = oid;
     for (let depth = 0; depth < 10; depth++) {

@@ -162,10 +162,22 @@ function pullRequestModel(context: GraphqlContext, pr: PullRequest): Model {
     body: pr.body,
     url: context.world.htmlUrl(pr.repository, `/pull/${pr.number}`),
     state: pr.state.toUpperCase(),
+    merged: pr.state === "merged",
+    createdAt: pr.createdAt,
+    updatedAt: pr.updatedAt,
     headRefName: pr.head,
     baseRefName: pr.base,
     isDraft: false,
   };
+}
+
+function orderPullRequests(prs: PullRequest[], orderBy: { field: string; direction: string } | null | undefined): PullRequest[] {
+  if (orderBy === undefined || orderBy === null) return prs;
+  const key = orderBy.field === "CREATED_AT" ? (pr: PullRequest) => pr.createdAt : orderBy.field === "UPDATED_AT" ? (pr: PullRequest) => pr.updatedAt : undefined;
+  if (key === undefined) throw new Error(`${UNMODELLED} pullRequests orderBy ${orderBy.field}`);
+  // Stable on number, so PRs written in the same millisecond keep their creation order.
+  const sorted = [...prs].sort((a, b) => key(a).localeCompare(key(b)) || a.number - b.number);
+  return orderBy.direction === "DESC" ? sorted.reverse() : sorted;
 }
 
 function repositoryModel(context: GraphqlContext, repository: Repository): Model {
@@ -182,16 +194,33 @@ function repositoryModel(context: GraphqlContext, repository: Repository): Model
       const name = qualify(repository, qualifiedName);
       return name === undefined ? null : refModel(context, repository, name);
     },
-    pullRequests: (args: { states?: string[] | null; headRefName?: string | null; baseRefName?: string | null; first?: number; last?: number }) =>
+    pullRequests: (args: { states?: string[] | null; headRefName?: string | null; baseRefName?: string | null; first?: number; last?: number; orderBy?: { field: string; direction: string } | null }) =>
       page(
-        context.world.pullRequests
-          .filter((pr) => pr.repository === repository)
-          .filter((pr) => !args.states || args.states.includes(pr.state.toUpperCase()))
-          .filter((pr) => !args.headRefName || pr.head === args.headRefName)
-          .filter((pr) => !args.baseRefName || pr.base === args.baseRefName)
-          .map((pr) => pullRequestModel(context, pr)),
+        orderPullRequests(
+          context.world.pullRequests
+            .filter((pr) => pr.repository === repository)
+            .filter((pr) => !args.states || args.states.includes(pr.state.toUpperCase()))
+            .filter((pr) => !args.headRefName || pr.head === args.headRefName)
+            .filter((pr) => !args.baseRefName || pr.base === args.baseRefName),
+          args.orderBy,
+        ).map((pr) => pullRequestModel(context, pr)),
         args,
       ),
+    refs: (args: { refPrefix: string; query?: string | null; first?: number; last?: number; orderBy?: { field: string; direction: string } | null }) => {
+      // GitHub's refs connection: names under refPrefix (returned without it) containing `query`.
+      if (!args.refPrefix.endsWith("/")) throw githubError("UNPROCESSABLE", "refPrefix must end with a slash");
+      const names = [...repository.git.refs.keys()].filter((name) => name.startsWith(args.refPrefix) && name.slice(args.refPrefix.length).includes(args.query ?? ""));
+      let ordered = names.sort();
+      if (args.orderBy?.field === "TAG_COMMIT_DATE") {
+        // The stand-in's commits carry no dates; creation order is commit order in its git store.
+        const order = (name: string) => repository.git.commitIndex(repository.git.peel(repository.git.refs.get(name)!)?.oid ?? "");
+        ordered = names.sort((a, b) => order(a) - order(b) || a.localeCompare(b));
+      } else if (args.orderBy !== undefined && args.orderBy !== null && args.orderBy.field !== "ALPHABETICAL") {
+        throw new Error(`${UNMODELLED} refs orderBy ${args.orderBy.field}`);
+      }
+      if (args.orderBy?.direction === "DESC") ordered.reverse();
+      return page(ordered.map((name) => refModel(context, repository, name)), args);
+    },
   };
 }
 

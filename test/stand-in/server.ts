@@ -279,6 +279,17 @@ export class GitHubStandIn {
       );
     }
 
+    if (name === "/app/installations" && method === "GET") {
+      // The app's JWT lists its installations (the sweep's first request); an installation token may not.
+      const record = { name, kind: "read" as const, contentCreating: false };
+      const refusal = this.checkJwt(request.headers.authorization);
+      if (refusal !== undefined) {
+        this.problem(`GET /app/installations refused: ${refusal}`);
+        return send(401, { message: refusal }, {}, record);
+      }
+      return send(200, [...this.installations].map((id) => this.installationModel(id)), {}, record);
+    }
+
     const kind: RequestKind = method === "GET" ? "read" : "write";
     const record = { name, kind, contentCreating: kind === "write" && isContentCreating(method, name, []) };
     const installationId = this.installationFor(request.headers.authorization);
@@ -339,6 +350,26 @@ export class GitHubStandIn {
     fault.left -= 1;
     fault.before?.(this.world);
     return fault.reply;
+  }
+
+  /** An installation as GET /app/installations lists it: the account is the owner of its repositories. */
+  private installationModel(id: number): Record<string, unknown> {
+    const owner = [...this.world.repositories.values()].find((repository) => repository.installationId === id)?.owner ?? `installation-${id}`;
+    const stamp = "2026-01-01T00:00:00Z";
+    return {
+      id,
+      account: { login: owner, id, type: "Organization" },
+      repository_selection: "selected",
+      app_id: 1,
+      target_id: id,
+      target_type: "Organization",
+      permissions: { contents: "write", pull_requests: "write", checks: "write", metadata: "read" },
+      events: ["push", "pull_request"],
+      created_at: stamp,
+      updated_at: stamp,
+      suspended_at: null,
+      suspended_by: null,
+    };
   }
 
   private installationFor(authorization: string | undefined): number | undefined {

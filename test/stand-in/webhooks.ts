@@ -5,7 +5,7 @@
 import { createHmac, randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { EmitterWebhookEvent } from "@octokit/webhooks";
-import type { World } from "./world.js";
+import type { PullRequest, World } from "./world.js";
 
 export type PushPayload = EmitterWebhookEvent<"push">["payload"];
 
@@ -73,4 +73,48 @@ export async function deliver(appUrl: string, secret: string, event: string, pay
     body,
   });
   return { status: response.status, id, text: await response.text() };
+}
+
+/**
+ * The `pull_request` `closed` payload GitHub sends for a PR of the world (merged or not): the
+ * fields the app and Probot read, with GitHub's shapes (a full payload has many more).
+ */
+export function pullRequestClosedPayload(world: World, pr: PullRequest, options: { installationId: number; sender: string }): Record<string, unknown> {
+  const repository = pr.repository;
+  const merged = pr.state === "merged";
+  if (pr.state === "open") throw new Error(`PR #${pr.number} is open; close or merge it first`);
+  const owner = { login: repository.owner, id: 1, type: "Organization" };
+  return {
+    action: "closed",
+    number: pr.number,
+    pull_request: {
+      id: pr.databaseId,
+      node_id: pr.nodeId,
+      number: pr.number,
+      state: "closed",
+      title: pr.title,
+      body: pr.body,
+      html_url: world.htmlUrl(repository, `/pull/${pr.number}`),
+      merged,
+      merged_at: merged ? pr.updatedAt : null,
+      closed_at: pr.updatedAt,
+      merged_by: merged ? { login: pr.mergedBy ?? options.sender, type: "User" } : null,
+      head: { ref: pr.head, label: `${repository.owner}:${pr.head}` },
+      base: { ref: pr.base, label: `${repository.owner}:${pr.base}` },
+      user: { login: "release-promoter[bot]", type: "Bot" },
+    },
+    repository: {
+      id: repository.databaseId,
+      node_id: repository.nodeId,
+      name: repository.name,
+      full_name: repository.fullName,
+      owner,
+      private: true,
+      default_branch: repository.defaultBranch,
+      html_url: world.htmlUrl(repository),
+    },
+    organization: { login: repository.owner, id: 1 },
+    sender: { login: options.sender, type: "User" },
+    installation: { id: options.installationId, node_id: `Installation_${options.installationId}` },
+  };
 }

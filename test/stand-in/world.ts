@@ -33,6 +33,8 @@ export interface PullRequest {
   labels: string[];
   createdAt: string;
   updatedAt: string;
+  /** Who merged it (a login), when merged through the world. */
+  mergedBy?: string;
 }
 
 export interface CheckRun {
@@ -189,7 +191,14 @@ export class World {
   }
 
   /** Merges an open PR by fast-forwarding its base (the stand-in makes no merge commits). */
-  merge(pr: PullRequest): void {
+  /** Closes an open PR without merging, as a reviewer would. */
+  close(pr: PullRequest): void {
+    if (pr.state !== "open") throw new Error(`PR #${pr.number} is not open`);
+    pr.state = "closed";
+    pr.updatedAt = new Date().toISOString();
+  }
+
+  merge(pr: PullRequest, by?: string): void {
     const git = pr.repository.git;
     const head = git.refs.get(`refs/heads/${pr.head}`);
     const base = git.refs.get(`refs/heads/${pr.base}`);
@@ -197,6 +206,7 @@ export class World {
     if (!git.isAncestor(base, head)) throw new Error(`PR #${pr.number} is not a fast-forward of ${pr.base}; the stand-in merges only fast-forwards`);
     git.refs.set(`refs/heads/${pr.base}`, head);
     pr.state = "merged";
+    if (by !== undefined) pr.mergedBy = by;
     pr.updatedAt = new Date().toISOString();
   }
 

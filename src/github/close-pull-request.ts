@@ -1,7 +1,7 @@
 import { mapGitHubError } from "./map-github-error.js";
 import type { Octokit } from "./octokit.js";
 
-const CLOSE_WITH_COMMENT = /* GraphQL */ `
+export const CLOSE_WITH_COMMENT = /* GraphQL */ `
   mutation ClosePromotionPullRequest($pullRequestId: ID!, $body: String!) {
     addComment(input: { subjectId: $pullRequestId, body: $body }) {
       clientMutationId
@@ -15,7 +15,7 @@ const CLOSE_WITH_COMMENT = /* GraphQL */ `
   }
 `;
 
-const COMMENT = /* GraphQL */ `
+export const COMMENT = /* GraphQL */ `
   mutation CommentOnPromotionPullRequest($pullRequestId: ID!, $body: String!) {
     addComment(input: { subjectId: $pullRequestId, body: $body }) {
       clientMutationId

@@ -4,7 +4,7 @@ import { mapGitHubError } from "./map-github-error.js";
 import type { Octokit, RepositoryName } from "./octokit.js";
 import { CONFIG_CHECK_RUN_NAME } from "./report-check-run.js";
 
-const READ_CONFIG_AT = /* GraphQL */ `
+export const READ_CONFIG_AT = /* GraphQL */ `
   query ReadConfigAt($owner: String!, $name: String!, $expression: String!, $oid: GitObjectID!, $checkName: String!) {
     repository(owner: $owner, name: $name) {
       config: object(expression: $expression) {

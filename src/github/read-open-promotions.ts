@@ -49,6 +49,7 @@ export const READ_OPEN_PROMOTIONS = /* GraphQL */ `
               commit {
                 oid
                 author {
+                  email
                   user {
                     login
                   }
@@ -85,7 +86,7 @@ interface Response {
         baseRefName: string;
         author: { login: string } | null;
         headRef: { id: string; target: { oid: string } } | null;
-        commits: { totalCount: number; nodes: Array<{ commit: { oid: string; author: { user: { login: string } | null } | null } } | null> | null };
+        commits: { totalCount: number; nodes: Array<{ commit: { oid: string; author: { email: string | null; user: { login: string } | null } | null } } | null> | null };
         comments: { nodes: Array<{ body: string } | null> | null };
       } | null> | null;
     };
@@ -160,7 +161,7 @@ export async function readOpenPromotions(octokit: Octokit, infra: RepositoryName
       record: readPromotionRecord(pr.body),
       headRef: pr.headRef === null ? undefined : { id: pr.headRef.id, oid: pr.headRef.target.oid },
       onlyAuthorsCommits:
-        author !== undefined && commits.length === pr.commits.totalCount && commits.every((node) => node.commit.author?.user?.login === author),
+        author !== undefined && commits.length === pr.commits.totalCount && commits.every((node) => isAuthoredBy(node.commit.author, author)),
       comments: (pr.comments.nodes ?? []).flatMap((node) => (node === null ? [] : [node.body])),
     });
   }
@@ -173,4 +174,18 @@ export async function readOpenPromotions(octokit: Octokit, infra: RepositoryName
     configText: repository.config?.text ?? undefined,
     promotions,
   };
+}
+
+/**
+ * Whether a commit's author is the PR's author. A person: their user login. The app: GraphQL
+ * names the PR's bot author by its slug, while the commit's GitActor has no user (a bot is not a
+ * User) but GitHub's noreply address for the bot, `<id>+<slug>[bot]@users.noreply.<host>`.
+ * Author fields can be written by whoever pushes; this guards against overwriting people's work,
+ * not against someone with push access to infra.
+ */
+export function isAuthoredBy(commitAuthor: { email: string | null; user: { login: string } | null } | null, prAuthor: string): boolean {
+  if (commitAuthor === null) return false;
+  if (commitAuthor.user !== null) return commitAuthor.user.login.toLowerCase() === prAuthor.toLowerCase();
+  const slug = prAuthor.replace(/\[bot\]$/, "").replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return new RegExp(`^\\d+\\+${slug}\\[bot\\]@users\\.noreply\\.`, "i").test(commitAuthor.email ?? "");
 }

@@ -13,7 +13,7 @@ import type { Octokit, RepositoryName } from "./octokit.js";
  *      branch, with the app's latest check run on each tagged commit.
  * A converged installation costs reads 1 and 2 and no write.
  */
-const READ_SWEEP_INFRA = /* GraphQL */ `
+export const READ_SWEEP_INFRA = /* GraphQL */ `
   query ReadSweepInfra($owner: String!, $name: String!, $configExpression: String!) {
     repository(owner: $owner, name: $name) {
       nameWithOwner

@@ -5,7 +5,12 @@ import {
   OPEN_PULL_REQUEST,
   REUSE_BRANCH_AND_OPEN_PULL_REQUEST,
 } from "../../src/github/ensure-pull-request.js";
+import { CLOSE_WITH_COMMENT, COMMENT } from "../../src/github/close-pull-request.js";
+import { readBlobsDocument } from "../../src/github/read-blobs.js";
+import { READ_CONFIG_AT } from "../../src/github/read-config-at.js";
+import { READ_OPEN_PROMOTIONS } from "../../src/github/read-open-promotions.js";
 import { READ_PROMOTION_CONTEXT } from "../../src/github/read-promotion-context.js";
+import { READ_SWEEP_INFRA, readSweepStateDocument, readTagProbesDocument } from "../../src/github/read-sweep-state.js";
 import { readPromotionTargetsDocument } from "../../src/github/read-promotion-targets.js";
 import { assertRestRoute, assertValidGraphql } from "../helpers/github-description.js";
 
@@ -54,6 +59,41 @@ describe("GraphQL documents validate against @octokit/graphql-schema", () => {
   });
   it("MovePromotionBranch", () => {
     assertValidGraphql(MOVE_BRANCH_AND_UPDATE_PULL_REQUEST, { refId: "REF_1", oid, scratchRefId: "REF_2", pullRequestId: "PR_1", title: "t", body: "b" });
+  });
+
+  // The reconciler's documents.
+  it("ReadSweepInfra", () => {
+    assertValidGraphql(READ_SWEEP_INFRA, { owner: "acme", name: "infra", configExpression: "HEAD:.github/release-promoter.yml" });
+  });
+  it.each([1, 3])("ReadSweepState for %i service(s), files and branches", (count) => {
+    const request = {
+      services: Array.from({ length: count }, (_, i) => ({ repository: { owner: "acme", name: `s${i}` }, prefix: `s${i}` })),
+      files: Array.from({ length: count }, (_, j) => `envs/e${j}.tfvars`),
+      branches: Array.from({ length: count }, (_, k) => `release-promoter/e${k}/s${k}`),
+    };
+    const variables: Record<string, string> = { infraOwner: "acme", infraName: "infra", defaultBranch: "main" };
+    request.services.forEach((_, i) => Object.assign(variables, { [`o${i}`]: "acme", [`n${i}`]: `s${i}`, [`q${i}`]: `s${i}-v` }));
+    request.files.forEach((file, j) => (variables[`f${j}`] = `${oid}:${file}`));
+    request.branches.forEach((branch, k) => (variables[`b${k}`] = branch));
+    assertValidGraphql(readSweepStateDocument(request), variables);
+  });
+  it.each([1, 2])("ReadTagProbes for %i tag(s)", (count) => {
+    const variables: Record<string, string> = { checkName: "release-promoter" };
+    for (let x = 0; x < count; x++) Object.assign(variables, { [`o${x}`]: "acme", [`n${x}`]: "core-api", [`t${x}`]: "refs/tags/core-v1.0.0" });
+    assertValidGraphql(readTagProbesDocument(count), variables);
+  });
+  it("ReadOpenPromotions", () => {
+    assertValidGraphql(READ_OPEN_PROMOTIONS, { owner: "acme", name: "infra", configExpression: "HEAD:.github/release-promoter.yml" });
+  });
+  it("ReadBlobs", () => {
+    assertValidGraphql(readBlobsDocument(2), { owner: "acme", name: "infra", e0: `${oid}:envs/prod.tfvars`, e1: `${oid}:envs/staging.tfvars` });
+  });
+  it("ReadConfigAt", () => {
+    assertValidGraphql(READ_CONFIG_AT, { owner: "acme", name: "infra", expression: `${oid}:.github/release-promoter.yml`, oid, checkName: "release-promoter" });
+  });
+  it("ClosePromotionPullRequest and CommentOnPromotionPullRequest", () => {
+    assertValidGraphql(CLOSE_WITH_COMMENT, { pullRequestId: "PR_1", body: "closed" });
+    assertValidGraphql(COMMENT, { pullRequestId: "PR_1", body: "note" });
   });
 
   it("the check catches a wrong field and a wrong variable type", () => {

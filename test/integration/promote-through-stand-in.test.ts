@@ -220,5 +220,79 @@ describe("promotion through the GitHub stand-in, over real HTTP", () => {
     expect(merged!.title).toContain("merged");
     expect(merged!.summary).toContain("@merger");
   });
+
+  it("rebuilds a promotion PR on an adjacent line once another is merged, so it stays mergeable; a repeated push writes nothing", async () => {
+    const webDigest = (await pushImage(registry.url, "acme/web-ui", { format: "oci", platform: { os: "linux", architecture: "amd64" }, files: { "app/VERSION": "1.5.0\n" }, reference: org.webCommit })).digest;
+    await pushTag("acme/core-api", "core-v0.10.0", org.coreCommit);
+    await pushTag("acme/web-ui", "web-v1.5.0", org.webCommit);
+    const infraRepository = github.world.mustRepository("acme/infra");
+    const web = github.world.pullRequestsOf("acme/infra", "open").find((pr) => pr.head === "release-promoter/prod/web")!;
+    const webHeadBefore = infraRepository.git.refs.get("refs/heads/release-promoter/prod/web");
+
+    // core_image and web_image are adjacent lines: after core's merge, git cannot merge web's PR as it was built.
+    github.world.merge(github.world.pullRequestsOf("acme/infra", "open").find((pr) => pr.head === "release-promoter/prod/core")!);
+    const main = infraRepository.git.refs.get("refs/heads/main")!;
+    expect(infraRepository.git.isAncestor(main, webHeadBefore!)).toBe(false);
+
+    const infraPush = () => {
+      const payload = pushPayload(github.world, { repository: "acme/infra", ref: "refs/heads/main", after: main, installationId: INSTALLATION });
+      payload.created = false;
+      payload.before = "f".repeat(40);
+      payload.commits = [{ id: main, tree_id: main, distinct: true, message: "Merge", timestamp: "2026-12-03T00:00:00Z", url: "", author: { name: "a", email: "a@example.com" }, committer: { name: "a", email: "a@example.com" }, added: [], removed: [], modified: ["envs/prod.tfvars"] }];
+      return deliver(appUrl, SECRET, "push", payload);
+    };
+    expect((await infraPush()).status).toBe(200);
+    await tasks.idle();
+
+    const rebuilt = infraRepository.git.refs.get("refs/heads/release-promoter/prod/web")!;
+    expect(rebuilt).not.toBe(webHeadBefore);
+    expect(infraRepository.git.isAncestor(main, rebuilt)).toBe(true);
+    const file = github.world.fileAt("acme/infra", "envs/prod.tfvars", "release-promoter/prod/web")!;
+    expect(file).toContain("# core-v0.10.0"); // main's merged line kept
+    expect(file).toContain(`web_image  = "${registry.host}/acme/web-ui@${webDigest}" # web-v1.5.0`);
+    expect(github.world.pullRequestsOf("acme/infra", "open")).toEqual([expect.objectContaining({ number: web.number })]);
+    github.world.merge(web); // a fast-forward now: no person had to touch the production file
+
+    const mark = github.requests.length;
+    expect((await infraPush()).status).toBe(200);
+    await tasks.idle();
+    expect(github.counts(mark).write).toBe(0);
+  });
+
+  it("never overwrites a promotion branch a person committed to: one comment, then left alone", async () => {
+    await pushTag("acme/core-api", "core-v0.10.0", org.coreCommit);
+    const infraRepository = github.world.mustRepository("acme/infra");
+    const branch = "release-promoter/prod/core";
+    const personal = github.world.commitOn("acme/infra", { "envs/prod.tfvars": `${github.world.fileAt("acme/infra", "envs/prod.tfvars", branch)}# reviewed by hand\n` }, { branch, message: "Hand edit" });
+    github.world.commitOn("acme/infra", { "README.md": "# infra\n\nmoved on\n" }, { message: "Unrelated change on main" });
+    const main = infraRepository.git.refs.get("refs/heads/main")!;
+    const infraPush = () => deliver(appUrl, SECRET, "push", Object.assign(pushPayload(github.world, { repository: "acme/infra", ref: "refs/heads/main", after: main, installationId: INSTALLATION }), { created: false, before: "f".repeat(40), commits: [{ id: main, tree_id: main, distinct: true, message: "x", timestamp: "2026-12-03T00:00:00Z", url: "", author: { name: "a", email: "a@example.com" }, committer: { name: "a", email: "a@example.com" }, added: [], removed: [], modified: ["README.md"] }] }));
+    await infraPush();
+    await tasks.idle();
+    await infraPush();
+    await tasks.idle();
+    expect(infraRepository.git.refs.get(`refs/heads/${branch}`)).toBe(personal);
+    const [pr] = github.world.pullRequestsOf("acme/infra", "open");
+    expect(pr!.comments).toHaveLength(1);
+    expect(pr!.comments[0]).toContain("carries a commit that release-promoter did not make");
+  });
+
+  it("closes the open promotion PR of a deleted tag, saying why", async () => {
+    await pushTag("acme/core-api", "core-v0.10.0", org.coreCommit);
+    const source = github.world.mustRepository("acme/core-api");
+    source.git.refs.delete("refs/tags/core-v0.10.0");
+    const payload = Object.assign(pushPayload(github.world, { repository: "acme/core-api", ref: "refs/tags/core-v0.10.0", after: "0".repeat(40), installationId: INSTALLATION }), {
+      created: false,
+      deleted: true,
+      before: org.coreCommit,
+      head_commit: null,
+    });
+    expect((await deliver(appUrl, SECRET, "push", payload)).status).toBe(200);
+    await tasks.idle();
+    const [pr, ...others] = github.world.pullRequestsOf("acme/infra");
+    expect(others).toHaveLength(0);
+    expect(pr).toMatchObject({ state: "closed" });
+    expect(pr!.comments).toEqual([expect.stringContaining("core-v0.10.0 was deleted from acme/core-api")]);
+  });
 });
 

@@ -12,7 +12,20 @@ export interface Commit {
   /** path → file text at this commit. */
   files: ReadonlyMap<string, string>;
   committedAt: string;
+  /** Who wrote it, as GitHub's GitActor shows it: a person (with their user) or the app (no user: bots are not Users). */
+  author: CommitAuthor;
 }
+
+export interface CommitAuthor {
+  name: string;
+  email: string;
+  login: string | undefined;
+}
+
+/** A person's commit (the default for commits the world makes). */
+export const PERSON: CommitAuthor = { name: "Mona Lisa", email: "mona@example.com", login: "octocat" };
+/** The app's commits (createCommitOnBranch, the contents API with its token): GitHub's noreply address for the bot. */
+export const APP_BOT: CommitAuthor = { name: "release-promoter[bot]", email: "1+release-promoter[bot]@users.noreply.github.com", login: undefined };
 
 export interface AnnotatedTag {
   oid: string;
@@ -46,7 +59,7 @@ export class GitStore {
   private counter = 0;
 
   /** Makes a commit on top of `parent` (or a root commit) with files changed; deletions as `null`. */
-  commit(parent: string | undefined, message: string, changes: Record<string, string | null>): Commit {
+  commit(parent: string | undefined, message: string, changes: Record<string, string | null>, author: CommitAuthor = PERSON): Commit {
     const files = new Map(parent === undefined ? [] : this.getCommit(parent).files);
     for (const [path, text] of Object.entries(changes)) {
       if (text === null) files.delete(path);
@@ -55,7 +68,7 @@ export class GitStore {
     const committedAt = new Date().toISOString();
     const tree = [...files].sort(([a], [b]) => a.localeCompare(b)).map(([path, text]) => `${path}\0${blobSha(text)}`);
     const oid = sha1(JSON.stringify({ tree, parent, message, committedAt, n: this.counter++ }));
-    const created: Commit = { oid, parents: parent === undefined ? [] : [parent], message, files, committedAt };
+    const created: Commit = { oid, parents: parent === undefined ? [] : [parent], message, files, committedAt, author };
     this.commits.set(oid, created);
     return created;
   }
@@ -74,6 +87,18 @@ export class GitStore {
   }
 
   /** The commit an object id or tag peels to, or undefined. */
+  /** Commits reachable from `head` (first parents) that `base` does not contain, oldest first: a PR's commits. */
+  commitsBetween(base: string, head: string): Commit[] {
+    const out: Commit[] = [];
+    let current: string | undefined = head;
+    while (current !== undefined && !this.isAncestor(current, base)) {
+      const commit = this.getCommit(current);
+      out.unshift(commit);
+      current = commit.parents[0];
+    }
+    return out;
+  }
+
   /** The order a commit was made in this store (its "date": the stand-in's commits carry none); -1 when unknown. */
   commitIndex(oid: string): number {
     return [...this.commits.keys()].indexOf(oid);

@@ -9,6 +9,7 @@ import { type DocumentNode, GraphQLError, type GraphQLFieldResolver, Kind, type 
 import { graphqlSchema } from "../helpers/github-description.js";
 import { GitError } from "./git-store.js";
 import { blobSha } from "./git-store.js";
+import { APP_BOT } from "./git-store.js";
 import type { CheckRun, PullRequest, Repository, World } from "./world.js";
 
 export interface GraphqlContext {
@@ -168,6 +169,20 @@ function pullRequestModel(context: GraphqlContext, pr: PullRequest): Model {
     headRefName: pr.head,
     baseRefName: pr.base,
     isDraft: false,
+    // GraphQL names a bot by its slug (no "[bot]"); the stand-in's PRs are opened by the app or a person.
+    author: { __typename: pr.author === "release-promoter" ? "Bot" : "User", login: pr.author },
+    headRef: () => refModel(context, pr.repository, `refs/heads/${pr.head}`),
+    commits: (args: { first?: number; last?: number }) => {
+      const git = pr.repository.git;
+      const head = git.refs.get(`refs/heads/${pr.head}`);
+      const base = git.refs.get(`refs/heads/${pr.base}`);
+      const commits = head === undefined || base === undefined ? [] : git.commitsBetween(base, head);
+      return page(
+        commits.map((commit) => ({ commit: { oid: commit.oid, author: { name: commit.author.name, email: commit.author.email, user: commit.author.login === undefined ? null : { login: commit.author.login } } } })),
+        args,
+      );
+    },
+    comments: (args: { first?: number; last?: number }) => page(pr.comments.map((body) => ({ body })), args),
   };
 }
 
@@ -222,6 +237,14 @@ function repositoryModel(context: GraphqlContext, repository: Repository): Model
       return page(ordered.map((name) => refModel(context, repository, name)), args);
     },
   };
+}
+
+function pullRequestById(context: GraphqlContext, id: string): PullRequest {
+  const node = context.world.node(id);
+  if (node?.kind !== "PullRequest" || !visible(context, node.pullRequest.repository)) {
+    throw githubError("NOT_FOUND", `Could not resolve to a node with the global id of '${id}'`);
+  }
+  return node.pullRequest;
 }
 
 function repositoryById(context: GraphqlContext, id: string): Repository {
@@ -313,7 +336,7 @@ const mutationRoot: Model = {
       changes[addition.path] = Buffer.from(addition.contents, "base64").toString("utf8");
     }
     const message = input.message.body ? `${input.message.headline}\n\n${input.message.body}` : input.message.headline;
-    const commit = repository.git.commit(head, message, changes);
+    const commit = repository.git.commit(head, message, changes, APP_BOT);
     repository.git.refs.set(qualifiedName, commit.oid);
     return { clientMutationId: null, commit: gitObjectModel(context, repository, commit.oid), ref: refModel(context, repository, qualifiedName) };
   },
@@ -323,6 +346,16 @@ const mutationRoot: Model = {
   ) => {
     const repository = repositoryById(context, input.repositoryId);
     const pr = openPullRequestIn(context.world, repository, { title: input.title, body: input.body ?? "", head: input.headRefName, base: input.baseRefName }, githubError);
+    return { clientMutationId: null, pullRequest: pullRequestModel(context, pr) };
+  },
+  addComment: ({ input }: { input: { subjectId: string; body: string } }, context: GraphqlContext) => {
+    const pr = pullRequestById(context, input.subjectId);
+    pr.comments.push(input.body);
+    return { clientMutationId: null };
+  },
+  closePullRequest: ({ input }: { input: { pullRequestId: string } }, context: GraphqlContext) => {
+    const pr = pullRequestById(context, input.pullRequestId);
+    if (pr.state === "open") context.world.close(pr);
     return { clientMutationId: null, pullRequest: pullRequestModel(context, pr) };
   },
   updatePullRequest: ({ input }: { input: { pullRequestId: string; title?: string | null; body?: string | null } }, context: GraphqlContext) => {

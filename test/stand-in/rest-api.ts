@@ -4,7 +4,7 @@
  * description (see server.ts); handlers are keyed by the description's own route template.
  */
 import { structuredPatch } from "diff";
-import { blobSha } from "./git-store.js";
+import { APP_BOT, blobSha } from "./git-store.js";
 import { openPullRequestIn } from "./graphql-api.js";
 import type { CheckRun, PullRequest, Repository, World } from "./world.js";
 
@@ -187,7 +187,7 @@ const handlers: Record<string, Handler> = {
     if (current !== undefined && sha === undefined) throw new RestError(422, `Invalid request.\n\n"sha" wasn't supplied.`);
     if (current !== undefined && sha !== blobSha(current)) throw new RestError(409, `${path} does not match ${sha}`);
     const text = Buffer.from(content, "base64").toString("utf8");
-    const commit = repository.git.commit(head, message, { [path]: text });
+    const commit = repository.git.commit(head, message, { [path]: text }, APP_BOT);
     repository.git.refs.set(ref, commit.oid);
     return {
       status: current === undefined ? 201 : 200,

@@ -35,6 +35,10 @@ export interface PullRequest {
   updatedAt: string;
   /** Who merged it (a login), when merged through the world. */
   mergedBy?: string;
+  /** Who opened it, as GraphQL names them: the app's slug, or a person's login. */
+  author: string;
+  /** Comment bodies, oldest first. */
+  comments: string[];
 }
 
 export interface CheckRun {
@@ -156,7 +160,7 @@ export class World {
     return this.nodes.get(id);
   }
 
-  openPullRequest(repository: Repository, fields: { title: string; body: string; head: string; base: string }): PullRequest {
+  openPullRequest(repository: Repository, fields: { title: string; body: string; head: string; base: string }, author = "release-promoter"): PullRequest {
     const databaseId = this.id();
     const now = new Date().toISOString();
     const pullRequest: PullRequest = {
@@ -167,6 +171,8 @@ export class World {
       ...fields,
       state: "open",
       labels: [],
+      author,
+      comments: [],
       createdAt: now,
       updatedAt: now,
     };

@@ -294,5 +294,30 @@ describe("promotion through the GitHub stand-in, over real HTTP", () => {
     expect(pr).toMatchObject({ state: "closed" });
     expect(pr!.comments).toEqual([expect.stringContaining("core-v0.10.0 was deleted from acme/core-api")]);
   });
+
+  it("a promotion the process lost while it waited for the image (a crash, a deploy) is finished by the next process's first sweep", async () => {
+    // CI has not pushed the image yet, and the config waits for it.
+    github.world.commitOn("acme/infra", { ".github/release-promoter.yml": org.configText.replace("imageWaitSeconds: 0", "imageWaitSeconds: 600") }, { message: "Wait for images" });
+    const next = github.world.commitOn("acme/core-api", { "src/slow.txt": "slow build\n" }, { message: "Slow build" });
+    // The first process: its wait never ends (it dies while waiting); its queue and memory are gone with it.
+    const port = await freePort();
+    const env = { ...github.env, APP_ID: "1", PRIVATE_KEY: privateKey, WEBHOOK_SECRET: SECRET, HOST: "127.0.0.1", PORT: String(port), NO_SMEE_SETUP: "true" as const };
+    const dying = await run(createApp({ env, tasks: new BackgroundTasks(() => {}), sleep: () => new Promise<void>(() => {}) }), { env, log });
+    const tagObject = github.world.tag("acme/core-api", "core-v0.11.0", next, { annotated: true });
+    const inProgress = github.nextRequest((request) => request.method === "POST" && request.name === "/repos/{owner}/{repo}/check-runs");
+    await deliver(`http://127.0.0.1:${port}`, SECRET, "push", pushPayload(github.world, { repository: "acme/core-api", ref: "refs/tags/core-v0.11.0", after: tagObject, installationId: INSTALLATION }));
+    await inProgress;
+    await dying.stop();
+    expect(github.world.checkRunsOn("acme/core-api", next)).toEqual([expect.objectContaining({ status: "in_progress" })]);
+    expect(github.world.pullRequestsOf("acme/infra")).toHaveLength(0);
+
+    // CI pushes the image; the next process (this test's app) starts with a sweep.
+    const nextDigest = (await pushImage(registry.url, "acme/core-api", { format: "oci", platform: { os: "linux", architecture: "amd64" }, files: { "app/VERSION": "0.11.0\n" }, reference: next })).digest;
+    await sweepAndSettle();
+    const [pr, ...others] = github.world.pullRequestsOf("acme/infra", "open");
+    expect(others).toHaveLength(0);
+    expect(github.world.fileAt("acme/infra", "envs/prod.tfvars", pr!.head)).toContain(`core_image = "${registry.host}/acme/core-api@${nextDigest}" # core-v0.11.0`);
+    expect(github.world.checkRunsOn("acme/core-api", next)).toEqual([expect.objectContaining({ status: "completed", conclusion: "success" })]);
+  });
 });
 

@@ -319,5 +319,24 @@ describe("promotion through the GitHub stand-in, over real HTTP", () => {
     expect(github.world.fileAt("acme/infra", "envs/prod.tfvars", pr!.head)).toContain(`core_image = "${registry.host}/acme/core-api@${nextDigest}" # core-v0.11.0`);
     expect(github.world.checkRunsOn("acme/core-api", next)).toEqual([expect.objectContaining({ status: "completed", conclusion: "success" })]);
   });
+
+  it("checks the config on a branch pushed to infra (a config PR): every problem with its path, on that commit", async () => {
+    const infraRepository = github.world.mustRepository("acme/infra");
+    infraRepository.git.refs.set("refs/heads/config-change", infraRepository.git.refs.get("refs/heads/main")!);
+    const broken = org.configText.replace("variable: web_image", "variable: core_image");
+    const commit = github.world.commitOn("acme/infra", { ".github/release-promoter.yml": broken }, { branch: "config-change", message: "Add web" });
+    const payload = Object.assign(pushPayload(github.world, { repository: "acme/infra", ref: "refs/heads/config-change", after: commit, installationId: INSTALLATION }), {
+      created: false,
+      before: "f".repeat(40),
+      commits: [{ id: commit, tree_id: commit, distinct: true, message: "Add web", timestamp: "2026-12-03T00:00:00Z", url: "", author: { name: "a", email: "a@example.com" }, committer: { name: "a", email: "a@example.com" }, added: [], removed: [], modified: [".github/release-promoter.yml"] }],
+    });
+    expect((await deliver(appUrl, SECRET, "push", payload)).status).toBe(200);
+    await tasks.idle();
+    const [check, ...others] = github.world.checkRunsOn("acme/infra", commit);
+    expect(others).toHaveLength(0);
+    expect(check).toMatchObject({ name: "release-promoter/config", status: "completed", conclusion: "failure" });
+    expect(check!.summary).toContain("services.web.variable: core_image is already owned by service core");
+    expect(github.world.pullRequestsOf("acme/infra")).toHaveLength(0);
+  });
 });
 

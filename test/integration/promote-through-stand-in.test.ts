@@ -338,5 +338,29 @@ describe("promotion through the GitHub stand-in, over real HTTP", () => {
     expect(check!.summary).toContain("services.web.variable: core_image is already owned by service core");
     expect(github.world.pullRequestsOf("acme/infra")).toHaveLength(0);
   });
+
+  it("refuses a moved release tag (tag_moved) on the commit it names now, and closes its open PR", async () => {
+    await pushTag("acme/core-api", "core-v0.10.0", org.coreCommit);
+    const other = github.world.commitOn("acme/core-api", { "src/other.txt": "other\n" }, { message: "Other" });
+    await pushImage(registry.url, "acme/core-api", { format: "oci", platform: { os: "linux", architecture: "amd64" }, files: { "app/VERSION": "other\n" }, reference: other });
+    const moved = github.world.tag("acme/core-api", "core-v0.10.0", other, { annotated: true }); // git push --force origin core-v0.10.0
+    const payload = Object.assign(pushPayload(github.world, { repository: "acme/core-api", ref: "refs/tags/core-v0.10.0", after: moved, installationId: INSTALLATION }), {
+      created: false,
+      forced: true,
+      before: org.coreCommit,
+    });
+    expect((await deliver(appUrl, SECRET, "push", payload)).status).toBe(200);
+    await tasks.idle();
+    expect(github.world.pullRequestsOf("acme/infra", "open")).toHaveLength(0);
+    const [check] = github.world.checkRunsOn("acme/core-api", other);
+    expect(check).toMatchObject({ status: "completed", conclusion: "failure" });
+    expect(check!.title).toContain("tag_moved");
+
+    // Nor does a sweep promote it: the closed PR's record says the tag named another commit.
+    const mark = github.requests.length;
+    await sweepAndSettle();
+    expect(github.world.pullRequestsOf("acme/infra", "open")).toHaveLength(0);
+    expect(github.counts(mark).contentCreating).toBe(0);
+  });
 });
 

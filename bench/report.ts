@@ -3,6 +3,7 @@ import { cpus, release, totalmem } from "node:os";
 import type { FanOutResult } from "./fan-out.js";
 import type { IntakeResult } from "./intake.js";
 import type { PromotionRun } from "./promotions.js";
+import type { SweepResult } from "./sweep.js";
 
 export interface BenchResults {
   command: string;
@@ -13,6 +14,7 @@ export interface BenchResults {
   latencies: Array<{ latencyMs: number; app: PromotionRun[]; baseline: PromotionRun[] }>;
   intake: { app: IntakeResult; bare: IntakeResult; rssIdleApp: number; rssIdleBare: number; tagDeliveryShare: string };
   fanOut: FanOutResult;
+  sweep: SweepResult;
 }
 
 /** Nearest-rank percentile. */
@@ -103,6 +105,18 @@ export function renderReport(results: BenchResults): string {
   out.push("| | idle (after start) | at the end of the intake run |", "|---|---|---|");
   out.push(`| ${app.target} | ${mib(results.intake.rssIdleApp)} | ${mib(app.rssAfterBytes)} |`);
   out.push(`| ${bare.target} | ${mib(results.intake.rssIdleBare)} | ${mib(bare.rssAfterBytes)} |`);
+  out.push("");
+  const sweep = results.sweep;
+  out.push("### 6. Reconciler sweep", "");
+  out.push(
+    `One installation, ${sweep.services} services × ${sweep.environments} environments (${sweep.services * sweep.environments} keys), GitHub requests of one sweep (the installation list, the sweep's reads, and the promotions it queued), tokens apart.`,
+    "",
+  );
+  out.push("| state | reads | writes | content-creating | PRs opened |", "|---|---|---|---|---|");
+  const row = (label: string, c: SweepResult["converged"]) => `| ${label} | ${c.read} | ${c.write} | ${c.contentCreating} | ${c.pullRequestsOpened} |`;
+  out.push(row("converged", sweep.converged));
+  out.push(row(`${sweep.missed.tags} tags pushed with no webhook`, sweep.missed));
+  out.push(row("the next sweep (those PRs waiting for review)", sweep.waiting));
   out.push("");
   return out.join("\n");
 }

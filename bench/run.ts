@@ -27,6 +27,7 @@ import { measureFanOut } from "./fan-out.js";
 import { intakePayloads, runIntake } from "./intake.js";
 import { type PromotionSetup, measureAppPromotions, measureBaselinePromotions } from "./promotions.js";
 import { type BenchResults, renderReport } from "./report.js";
+import { measureSweep } from "./sweep.js";
 
 const projectRoot = fileURLToPath(new URL("..", import.meta.url));
 const APP_ID = 1;
@@ -123,6 +124,9 @@ async function main(): Promise<void> {
     const fanOut = await measureFanOut({ entry, consumers: consumerCount, appId: APP_ID, privateKey, installationId: INSTALLATION, npm, registryHost: images.host, appEnv });
     for (const { github } of series) github.assertNoProblems();
 
+    step("sweep of 1 installation × 20 services × 2 environments: converged, then 5 tags missed");
+    const sweep = await measureSweep(images, privateKey, INSTALLATION);
+
     const results: BenchResults = {
       command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(" ")}` : ""}`,
       startedAt,
@@ -138,6 +142,7 @@ async function main(): Promise<void> {
         tagDeliveryShare: "19 of every 20 are branch pushes (ignored without a GitHub request), 1 is a tag push the app promotes in the background (here a redelivery: 2 GitHub reads)",
       },
       fanOut,
+      sweep,
     };
     const section = renderReport(results);
     if (!existsSync(output)) await writeFile(output, BENCHMARKS_HEADER);

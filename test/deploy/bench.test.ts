@@ -39,6 +39,10 @@ describe("npm run bench (miniature run)", () => {
       // 4. Fan-out: every consumer got its PR, within GitHub's content-creation limit.
       expect(report).toMatch(/^\| 3 \| 3 \| [\d.]+ s \| \d+ reads \+ \d+ writes \| [\d.]+ \| \d+ \| \d+ \(GitHub's limit: 80\) \| [\d.]+ \|$/m);
       expect(report).toContain("Check run: success.");
+      // 6. Sweep: converged costs a constant few reads and no write; 5 missed tags → 10 PRs (2 environments).
+      expect(report).toContain("| converged | 3 | 0 | 0 | 0 |");
+      expect(report).toMatch(/^\| 5 tags pushed with no webhook \| \d+ \| \d+ \| \d+ \| 10 \|$/m);
+      expect(report).toContain("| the next sweep (those PRs waiting for review) | 3 | 0 | 0 | 0 |");
       // 5. Memory.
       expect(report).toMatch(/^\| release-promoter \| [\d.]+ MiB \| [\d.]+ MiB \|$/m);
       expect(report).toMatch(/^\| bare Probot app \| [\d.]+ MiB \| [\d.]+ MiB \|$/m);

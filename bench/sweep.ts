@@ -1,0 +1,97 @@
+/**
+ * What a sweep costs, in GitHub requests, for one installation with 20 services × 2 environments:
+ * converged (every environment file runs every service's newest release), and with 5 tags of 5
+ * services pushed without any webhook. The app runs in this process through Probot's `run()`
+ * (the sweep is the function the app schedules at start); requests are counted by the stand-in.
+ */
+import { pino } from "pino";
+import { type Server, run } from "probot";
+import { BackgroundTasks } from "../src/background-tasks.js";
+import { createApp } from "../src/index.js";
+import { freePort } from "../test/helpers/free-port.js";
+import { startGitHubStandIn } from "../test/stand-in/server.js";
+import type { ImageRegistry } from "../demo/sample-registries.js";
+
+export interface SweepCounts {
+  /** GraphQL and REST reads, writes, content-creating writes (tokens apart). */
+  read: number;
+  write: number;
+  contentCreating: number;
+  token: number;
+  pullRequestsOpened: number;
+}
+
+export interface SweepResult {
+  services: number;
+  environments: number;
+  converged: SweepCounts;
+  missed: { tags: number } & SweepCounts;
+  /** The sweep after the missed tags' PRs were opened (waiting for review). */
+  waiting: SweepCounts;
+}
+
+const SERVICES = 20;
+const ENVIRONMENTS = ["staging", "prod"];
+const MISSED = 5;
+
+export async function measureSweep(images: ImageRegistry, privateKey: string, installationId: number): Promise<SweepResult> {
+  const github = await startGitHubStandIn({ appId: 1, privateKey });
+  github.addInstallation(installationId);
+  const names = Array.from({ length: SERVICES }, (_, i) => `svc${String(i + 1).padStart(2, "0")}`);
+  const commits = new Map<string, string>();
+  const digests = new Map<string, string>();
+  for (const name of names) {
+    github.world.addRepository({ fullName: `acme/${name}`, installationId, files: { "README.md": `# ${name}\n` } });
+    const commit = github.world.commitOn(`acme/${name}`, { "CHANGELOG.md": "- 1.0.0\n" }, { message: "Release 1.0.0" });
+    commits.set(name, commit);
+    digests.set(name, await images.pushFor(`acme/${name}`, commit));
+    github.world.tag(`acme/${name}`, `${name}-v1.0.0`, commit, { annotated: true });
+  }
+  const config = [
+    "services:",
+    ...names.flatMap((name) => [`  ${name}:`, `    repository: acme/${name}`, `    image: ${images.host}/acme/${name}`, `    variable: ${name}_image`]),
+    "environments:",
+    ...ENVIRONMENTS.flatMap((environment) => [`  ${environment}:`, `    file: envs/${environment}.tfvars`]),
+    "imageWaitSeconds: 0",
+    "",
+  ].join("\n");
+  // Converged: every file runs every service's 1.0.0, adjacent lines as real infra repositories have them.
+  const tfvars = names.map((name) => `${name}_image = "${images.host}/acme/${name}@${digests.get(name)}" # ${name}-v1.0.0`).join("\n") + "\n";
+  github.world.addRepository({
+    fullName: "acme/infra",
+    installationId,
+    files: { ".github/release-promoter.yml": config, ...Object.fromEntries(ENVIRONMENTS.map((environment) => [`envs/${environment}.tfvars`, tfvars])) },
+  });
+
+  const port = await freePort();
+  const env = { ...github.env, APP_ID: "1", PRIVATE_KEY: privateKey, WEBHOOK_SECRET: "bench", HOST: "127.0.0.1", PORT: String(port), NO_SMEE_SETUP: "true" as const };
+  const tasks = new BackgroundTasks(() => {});
+  let sweep: (() => Promise<void>) | undefined;
+  let server: Server | undefined;
+  try {
+    server = await run(createApp({ env, tasks, onStart: (start) => (sweep = start.sweep) }), { env, log: pino({ level: "silent" }) });
+    const measure = async (): Promise<SweepCounts> => {
+      const mark = github.requests.length;
+      const before = github.world.pullRequestsOf("acme/infra").length;
+      await sweep!();
+      await tasks.idle();
+      const counts = github.counts(mark);
+      return { read: counts.read, write: counts.write, contentCreating: counts.contentCreating, token: counts.token, pullRequestsOpened: github.world.pullRequestsOf("acme/infra").length - before };
+    };
+    const converged = await measure();
+    // Five services release at once, and no webhook arrives (GitHub sends none for more than three tags in one push).
+    for (const name of names.slice(0, MISSED)) {
+      const commit = github.world.commitOn(`acme/${name}`, { "CHANGELOG.md": "- 1.1.0\n" }, { message: "Release 1.1.0" });
+      await images.pushFor(`acme/${name}`, commit);
+      github.world.tag(`acme/${name}`, `${name}-v1.1.0`, commit, { annotated: true });
+    }
+    const missed = await measure();
+    const waiting = await measure();
+    github.assertNoProblems();
+    return { services: SERVICES, environments: ENVIRONMENTS.length, converged, missed: { tags: MISSED, ...missed }, waiting };
+  } finally {
+    await tasks.idle();
+    await server?.stop();
+    await github.stop();
+  }
+}

@@ -72,6 +72,9 @@ async function main(): Promise<void> {
       LOG_LEVEL: "warn",
       NO_SMEE_SETUP: "true",
       NODE_ENV: "production",
+      // No sweeps in the app processes: the one at start would share Probot's GraphQL spacing with
+      // the first promotions and count in their figures. Section 6 measures sweeps on their own.
+      RECONCILE_INTERVAL_SECONDS: "0",
       PATH: process.env.PATH ?? "/usr/bin:/bin",
       HOME: home,
     };

@@ -233,6 +233,7 @@ describe("promotion through the GitHub stand-in, over real HTTP", () => {
     github.world.merge(github.world.pullRequestsOf("acme/infra", "open").find((pr) => pr.head === "release-promoter/prod/core")!);
     const main = infraRepository.git.refs.get("refs/heads/main")!;
     expect(infraRepository.git.isAncestor(main, webHeadBefore!)).toBe(false);
+    expect(github.world.mergeConflicts(web)).toEqual(["envs/prod.tfvars"]); // git's rule: adjacent edits conflict
 
     const infraPush = () => {
       const payload = pushPayload(github.world, { repository: "acme/infra", ref: "refs/heads/main", after: main, installationId: INSTALLATION });
@@ -251,7 +252,11 @@ describe("promotion through the GitHub stand-in, over real HTTP", () => {
     expect(file).toContain("# core-v0.10.0"); // main's merged line kept
     expect(file).toContain(`web_image  = "${registry.host}/acme/web-ui@${webDigest}" # web-v1.5.0`);
     expect(github.world.pullRequestsOf("acme/infra", "open")).toEqual([expect.objectContaining({ number: web.number })]);
-    github.world.merge(web); // a fast-forward now: no person had to touch the production file
+    expect(github.world.mergeConflicts(web)).toEqual([]);
+    const mainBefore = github.world.fileAt("acme/infra", "envs/prod.tfvars")!.split("\n");
+    github.world.merge(web); // no person had to touch the production file
+    const mainAfter = github.world.fileAt("acme/infra", "envs/prod.tfvars")!.split("\n");
+    expect(mainAfter.flatMap((line, i) => (line === mainBefore[i] ? [] : [line]))).toEqual([`web_image  = "${registry.host}/acme/web-ui@${webDigest}" # web-v1.5.0`]);
 
     const mark = github.requests.length;
     expect((await infraPush()).status).toBe(200);

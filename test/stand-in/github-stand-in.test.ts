@@ -136,4 +136,24 @@ describe("the GitHub stand-in", () => {
     await octokit.request("GET /repos/{owner}/{repo}", { owner: "acme", repo: "infra" });
     expect(performance.now() - started).toBeGreaterThanOrEqual(55);
   });
+
+  it("merges a PR through REST with git's three-way rule: apart edits merge, adjacent ones are not mergeable (405)", async () => {
+    github.world.commitOn("acme/infra", { "envs/prod.tfvars": 'a = "0"\nb = "0"\nc = "0"\nd = "0"\n' });
+    const branch = (name: string, from: string, to: string) => {
+      const repository = github.world.mustRepository("acme/infra");
+      repository.git.refs.set(`refs/heads/${name}`, repository.git.refs.get("refs/heads/main")!);
+      github.world.commitOn("acme/infra", { "envs/prod.tfvars": github.world.fileAt("acme/infra", "envs/prod.tfvars")!.replace(from, to) }, { branch: name });
+      return github.world.openPullRequest(repository, { title: name, body: "", head: name, base: "main" });
+    };
+    const [first, adjacent, apart] = [branch("first", 'a = "0"', 'a = "1"'), branch("adjacent", 'b = "0"', 'b = "1"'), branch("apart", 'd = "0"', 'd = "1"')];
+    const merge = (pull_number: number) => octokit.request("PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge", { owner: "acme", repo: "infra", pull_number });
+    expect((await merge(first.number)).data).toMatchObject({ merged: true });
+    expect((await octokit.request("GET /repos/{owner}/{repo}/pulls/{pull_number}", { owner: "acme", repo: "infra", pull_number: adjacent.number })).data.mergeable).toBe(false);
+    expect(await status(merge(adjacent.number))).toBe(405);
+    expect(adjacent.state).toBe("open");
+    expect((await merge(apart.number)).data).toMatchObject({ merged: true });
+    expect(github.world.fileAt("acme/infra", "envs/prod.tfvars")).toBe('a = "1"\nb = "0"\nc = "0"\nd = "1"\n');
+    expect(problems).toEqual([]);
+  });
 });
+

@@ -164,6 +164,7 @@ function pullRequestModel(context: GraphqlContext, pr: PullRequest): Model {
     url: context.world.htmlUrl(pr.repository, `/pull/${pr.number}`),
     state: pr.state.toUpperCase(),
     merged: pr.state === "merged",
+    mergeable: () => (pr.state !== "open" ? "UNKNOWN" : context.world.mergeConflicts(pr).length === 0 ? "MERGEABLE" : "CONFLICTING"),
     createdAt: pr.createdAt,
     updatedAt: pr.updatedAt,
     headRefName: pr.head,

@@ -65,6 +65,7 @@ function pullRequestJson(call: RestCall, pr: PullRequest) {
     number: pr.number,
     state: pr.state === "open" ? "open" : "closed",
     merged: pr.state === "merged",
+    mergeable: pr.state === "open" ? call.world.mergeConflicts(pr).length === 0 : null,
     merged_at: pr.state === "merged" ? pr.updatedAt : null,
     merged_by: pr.state === "merged" && pr.mergedBy !== undefined ? { login: pr.mergedBy, type: "User" } : null,
     closed_at: pr.state === "open" ? null : pr.updatedAt,
@@ -211,6 +212,15 @@ const handlers: Record<string, Handler> = {
       .filter((pr) => state === "all" || (state === "open" ? pr.state === "open" : pr.state !== "open"))
       .filter((pr) => head === undefined || pr.head === head);
     return { status: 200, body: pulls.map((pr) => pullRequestJson(call, pr)) };
+  },
+
+  "PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge": (call) => {
+    const repository = repositoryOf(call);
+    const pr = call.world.pullRequests.find((p) => p.repository === repository && p.number === Number(call.params.pull_number));
+    if (pr === undefined) throw new RestError(404, "Not Found");
+    if (pr.state !== "open" || call.world.mergeConflicts(pr).length > 0) throw new RestError(405, "Pull Request is not mergeable");
+    call.world.merge(pr);
+    return { status: 200, body: { sha: repository.git.refs.get(`refs/heads/${pr.base}`), merged: true, message: "Pull Request successfully merged" } };
   },
 
   "GET /repos/{owner}/{repo}/pulls/{pull_number}": (call) => {

@@ -4,6 +4,7 @@
  * read and change this one state, so a commit the app makes is what the next read returns.
  */
 import { GitStore } from "./git-store.js";
+import { mergeTrees } from "./merge-files.js";
 
 export interface Repository {
   databaseId: number;
@@ -196,7 +197,6 @@ export class World {
     }
   }
 
-  /** Merges an open PR by fast-forwarding its base (the stand-in makes no merge commits). */
   /** Closes an open PR without merging, as a reviewer would. */
   close(pr: PullRequest): void {
     if (pr.state !== "open") throw new Error(`PR #${pr.number} is not open`);
@@ -204,16 +204,57 @@ export class World {
     pr.updatedAt = new Date().toISOString();
   }
 
+  /**
+   * Merges an open PR as GitHub's merge button does: a fast-forward when the base has not moved,
+   * else a merge commit of git's three-way merge; a conflict (edits that overlap or touch, such as
+   * adjacent lines) refuses the merge and changes nothing, as GitHub does ("not mergeable").
+   */
   merge(pr: PullRequest, by?: string): void {
+    const conflicts = this.mergeConflicts(pr);
+    if (conflicts.length > 0) throw new Error(`PR #${pr.number} is not mergeable: ${conflicts.join(", ")} conflict with ${pr.base}`);
+    const git = pr.repository.git;
+    const head = git.refs.get(`refs/heads/${pr.head}`)!;
+    const base = git.refs.get(`refs/heads/${pr.base}`)!;
+    if (git.isAncestor(base, head)) {
+      git.refs.set(`refs/heads/${pr.base}`, head);
+    } else {
+      const { merged } = mergeTrees(git.getCommit(this.mergeBase(pr)!).files, git.getCommit(base).files, git.getCommit(head).files);
+      const changes: Record<string, string | null> = Object.fromEntries(merged);
+      for (const path of git.getCommit(base).files.keys()) if (!merged.has(path)) changes[path] = null;
+      const commit = git.commit(base, `Merge pull request #${pr.number} from ${pr.head}`, changes);
+      commit.parents.push(head);
+      git.refs.set(`refs/heads/${pr.base}`, commit.oid);
+    }
+    pr.state = "merged";
+    if (by !== undefined) pr.mergedBy = by;
+    pr.updatedAt = new Date().toISOString();
+  }
+
+  /** The files a merge of this open PR would conflict on (empty: mergeable), as GitHub's `mergeable` reports it. */
+  mergeConflicts(pr: PullRequest): string[] {
     const git = pr.repository.git;
     const head = git.refs.get(`refs/heads/${pr.head}`);
     const base = git.refs.get(`refs/heads/${pr.base}`);
     if (pr.state !== "open" || head === undefined || base === undefined) throw new Error(`PR #${pr.number} cannot be merged`);
-    if (!git.isAncestor(base, head)) throw new Error(`PR #${pr.number} is not a fast-forward of ${pr.base}; the stand-in merges only fast-forwards`);
-    git.refs.set(`refs/heads/${pr.base}`, head);
-    pr.state = "merged";
-    if (by !== undefined) pr.mergedBy = by;
-    pr.updatedAt = new Date().toISOString();
+    if (git.isAncestor(base, head)) return [];
+    const mergeBase = this.mergeBase(pr);
+    if (mergeBase === undefined) return ["(no common history)"];
+    return mergeTrees(git.getCommit(mergeBase).files, git.getCommit(base).files, git.getCommit(head).files).conflicts;
+  }
+
+  private mergeBase(pr: PullRequest): string | undefined {
+    const git = pr.repository.git;
+    const baseAncestors = git.ancestors(git.refs.get(`refs/heads/${pr.base}`)!);
+    const queue = [git.refs.get(`refs/heads/${pr.head}`)!];
+    const seen = new Set<string>();
+    while (queue.length > 0) {
+      const next = queue.shift()!;
+      if (seen.has(next)) continue;
+      seen.add(next);
+      if (baseAncestors.has(next)) return next;
+      queue.push(...git.getCommit(next).parents);
+    }
+    return undefined;
   }
 
   addCheckRun(repository: Repository, fields: Omit<CheckRun, "id" | "nodeId" | "repository">): CheckRun {

@@ -155,5 +155,35 @@ describe("the GitHub stand-in", () => {
     expect(github.world.fileAt("acme/infra", "envs/prod.tfvars")).toBe('a = "1"\nb = "0"\nc = "0"\nd = "1"\n');
     expect(problems).toEqual([]);
   });
+
+  it("merges a PR through GraphQL (mergePullRequest) by the same rule, with mergeStateStatus CLEAN or DIRTY", async () => {
+    github.world.commitOn("acme/infra", { "envs/prod.tfvars": 'a = "0"\nb = "0"\nc = "0"\n' });
+    const repository = github.world.mustRepository("acme/infra");
+    const branch = (name: string, from: string, to: string) => {
+      repository.git.refs.set(`refs/heads/${name}`, repository.git.refs.get("refs/heads/main")!);
+      github.world.commitOn("acme/infra", { "envs/prod.tfvars": github.world.fileAt("acme/infra", "envs/prod.tfvars")!.replace(from, to) }, { branch: name });
+      return github.world.openPullRequest(repository, { title: name, body: "", head: name, base: "main" });
+    };
+    const [first, adjacent] = [branch("first", 'a = "0"', 'a = "1"'), branch("adjacent", 'b = "0"', 'b = "1"')];
+    const read = async (number: number) =>
+      (
+        await octokit.graphql<{ repository: { pullRequest: { id: string; state: string; mergeable: string; mergeStateStatus: string } } }>(
+          `query($number: Int!) { repository(owner: "acme", name: "infra") { pullRequest(number: $number) { id state mergeable mergeStateStatus } } }`,
+          { number },
+        )
+      ).repository.pullRequest;
+    const merge = (pullRequestId: string) =>
+      octokit.graphql<{ mergePullRequest: { pullRequest: { state: string } } }>(
+        `mutation($id: ID!) { mergePullRequest(input: { pullRequestId: $id }) { pullRequest { state } } }`,
+        { id: pullRequestId },
+      );
+    expect(await read(adjacent.number)).toMatchObject({ mergeable: "MERGEABLE", mergeStateStatus: "CLEAN" });
+    expect((await merge((await read(first.number)).id)).mergePullRequest.pullRequest.state).toBe("MERGED");
+    expect(await read(adjacent.number)).toMatchObject({ state: "OPEN", mergeable: "CONFLICTING", mergeStateStatus: "DIRTY" });
+    await expect(merge((await read(adjacent.number)).id)).rejects.toThrow(/not mergeable/);
+    expect(adjacent.state).toBe("open");
+    expect(github.world.fileAt("acme/infra", "envs/prod.tfvars")).toBe('a = "1"\nb = "0"\nc = "0"\n');
+    expect(problems).toEqual([]);
+  });
 });
 

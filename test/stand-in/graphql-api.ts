@@ -165,6 +165,8 @@ function pullRequestModel(context: GraphqlContext, pr: PullRequest): Model {
     state: pr.state.toUpperCase(),
     merged: pr.state === "merged",
     mergeable: () => (pr.state !== "open" ? "UNKNOWN" : context.world.mergeConflicts(pr).length === 0 ? "MERGEABLE" : "CONFLICTING"),
+    // Without branch protection GitHub reports CLEAN (mergeable) or DIRTY (conflicts); BEHIND and BLOCKED need protection rules the stand-in does not model.
+    mergeStateStatus: () => (pr.state !== "open" ? "UNKNOWN" : context.world.mergeConflicts(pr).length === 0 ? "CLEAN" : "DIRTY"),
     createdAt: pr.createdAt,
     updatedAt: pr.updatedAt,
     headRefName: pr.head,
@@ -209,6 +211,11 @@ function repositoryModel(context: GraphqlContext, repository: Repository): Model
     ref: ({ qualifiedName }: { qualifiedName: string }) => {
       const name = qualify(repository, qualifiedName);
       return name === undefined ? null : refModel(context, repository, name);
+    },
+    pullRequest: ({ number }: { number: number }) => {
+      const pr = context.world.pullRequests.find((p) => p.repository === repository && p.number === number);
+      if (pr === undefined) throw githubError("NOT_FOUND", `Could not resolve to a PullRequest with the number of ${number}.`);
+      return pullRequestModel(context, pr);
     },
     pullRequests: (args: { states?: string[] | null; headRefName?: string | null; baseRefName?: string | null; first?: number; last?: number; orderBy?: { field: string; direction: string } | null }) =>
       page(
@@ -357,6 +364,15 @@ const mutationRoot: Model = {
   closePullRequest: ({ input }: { input: { pullRequestId: string } }, context: GraphqlContext) => {
     const pr = pullRequestById(context, input.pullRequestId);
     if (pr.state === "open") context.world.close(pr);
+    return { clientMutationId: null, pullRequest: pullRequestModel(context, pr) };
+  },
+  mergePullRequest: ({ input }: { input: { pullRequestId: string; expectedHeadOid?: string | null } }, context: GraphqlContext) => {
+    const pr = pullRequestById(context, input.pullRequestId);
+    if (pr.state !== "open") throw githubError("UNPROCESSABLE", "Pull request is not open");
+    const head = pr.repository.git.refs.get(`refs/heads/${pr.head}`);
+    if (input.expectedHeadOid && head !== input.expectedHeadOid) throw githubError("UNPROCESSABLE", "Head branch was modified. Review and try the merge again.");
+    if (context.world.mergeConflicts(pr).length > 0) throw githubError("UNPROCESSABLE", "Pull Request is not mergeable");
+    context.world.merge(pr);
     return { clientMutationId: null, pullRequest: pullRequestModel(context, pr) };
   },
   updatePullRequest: ({ input }: { input: { pullRequestId: string; title?: string | null; body?: string | null } }, context: GraphqlContext) => {

@@ -6,7 +6,7 @@ import type { Octokit, RepositoryName } from "./octokit.js";
 
 /**
  * The reads of a sweep, for one installation, whatever its number of services and environments:
- *   1. the infra repository's config and head;
+ *   1. the infra repository's config and head (with the sweep's own check run on it);
  *   2. one query with aliases: each service's newest tags of its prefix, each environment file at
  *      that head, and each promotion branch's latest PRs (open, closed and merged, with records);
  *   3. only when some key is behind: the reachability of the candidate tags from their default
@@ -14,13 +14,28 @@ import type { Octokit, RepositoryName } from "./octokit.js";
  * A converged installation costs reads 1 and 2 and no write.
  */
 export const READ_SWEEP_INFRA = /* GraphQL */ `
-  query ReadSweepInfra($owner: String!, $name: String!, $configExpression: String!) {
+  query ReadSweepInfra($owner: String!, $name: String!, $configExpression: String!, $checkName: String!) {
     repository(owner: $owner, name: $name) {
       nameWithOwner
       defaultBranchRef {
         name
         target {
           oid
+          ... on Commit {
+            checkSuites(first: 10, filterBy: { checkName: $checkName }) {
+              nodes {
+                checkRuns(last: 1, filterBy: { checkName: $checkName }) {
+                  nodes {
+                    databaseId
+                    status
+                    conclusion
+                    title
+                    summary
+                  }
+                }
+              }
+            }
+          }
         }
       }
       config: object(expression: $configExpression) {
@@ -38,19 +53,34 @@ export interface SweepInfra {
   defaultBranch: string;
   headOid: string;
   configText: string | undefined;
+  /** The sweep's own latest check run on that head (see core/sweep-report.ts), so a sweep that finds the same writes nothing. */
+  reported: ReportedCheckRun | undefined;
 }
 
-export async function readSweepInfra(octokit: Octokit, infra: RepositoryName): Promise<SweepInfra | undefined> {
+export interface ReportedCheckRun {
+  id: number;
+  status: string;
+  conclusion: string | undefined;
+  title: string;
+  summary: string;
+}
+
+type CheckRunNode = { databaseId: number | null; status: string; conclusion: string | null; title: string | null; summary: string | null };
+
+export async function readSweepInfra(octokit: Octokit, infra: RepositoryName, checkName: string): Promise<SweepInfra | undefined> {
   type Response = {
     repository: {
       nameWithOwner: string;
-      defaultBranchRef: { name: string; target: { oid: string } } | null;
+      defaultBranchRef: {
+        name: string;
+        target: { oid: string; checkSuites?: { nodes: Array<{ checkRuns: { nodes: Array<CheckRunNode | null> | null } | null } | null> | null } };
+      } | null;
       config: { text: string | null; isBinary: boolean | null } | null;
     } | null;
   };
   let data: Response;
   try {
-    data = await octokit.graphql<Response>(READ_SWEEP_INFRA, { owner: infra.owner, name: infra.name, configExpression: `HEAD:${CONFIG_PATH}` });
+    data = await octokit.graphql<Response>(READ_SWEEP_INFRA, { owner: infra.owner, name: infra.name, configExpression: `HEAD:${CONFIG_PATH}`, checkName });
   } catch (error) {
     // An installation without the infra repository is not an error: nothing to sweep there.
     const partial = (error as { data?: Response }).data;
@@ -65,7 +95,18 @@ export async function readSweepInfra(octokit: Octokit, infra: RepositoryName): P
     defaultBranch: repository.defaultBranchRef.name,
     headOid: repository.defaultBranchRef.target.oid,
     configText: repository.config?.text ?? undefined,
+    reported: latestRun(repository.defaultBranchRef.target.checkSuites?.nodes ?? []),
   };
+}
+
+function latestRun(suites: Array<{ checkRuns: { nodes: Array<CheckRunNode | null> | null } | null } | null>): ReportedCheckRun | undefined {
+  const runs = suites
+    .flatMap((suite) => suite?.checkRuns?.nodes ?? [])
+    .filter((run) => run !== null && run.databaseId !== null)
+    .sort((a, b) => a!.databaseId! - b!.databaseId!);
+  const run = runs.at(-1);
+  if (run === undefined || run === null) return undefined;
+  return { id: run.databaseId!, status: run.status, conclusion: run.conclusion?.toLowerCase() ?? undefined, title: run.title ?? "", summary: run.summary ?? "" };
 }
 
 const TAGS_PER_SERVICE = 100;

@@ -4,6 +4,8 @@ import type { Octokit, RepositoryName } from "./octokit.js";
 export const CHECK_RUN_NAME = "release-promoter";
 /** The check run on infra commits that change the config. */
 export const CONFIG_CHECK_RUN_NAME = "release-promoter/config";
+/** The check run on infra's default-branch head that lists the keys a sweep could not reconcile. */
+export const SWEEP_CHECK_RUN_NAME = "release-promoter/sweep";
 
 export type CheckConclusion = "success" | "failure" | "neutral";
 

@@ -5,7 +5,8 @@ import { tagPrefixOf } from "../core/select-promotion.js";
 import { isPromoterError } from "../errors.js";
 import { mapGitHubError } from "../github/map-github-error.js";
 import { splitRepository } from "../github/octokit.js";
-import { CHECK_RUN_NAME } from "../github/report-check-run.js";
+import { type SkippedKey, decideSweepReport, reportSweep } from "../core/sweep-report.js";
+import { CHECK_RUN_NAME, SWEEP_CHECK_RUN_NAME, createCheckRun, updateCheckRun } from "../github/report-check-run.js";
 import { readSweepInfra, readSweepState, readTagProbes } from "../github/read-sweep-state.js";
 import type { JobOf } from "../jobs/job.schema.js";
 import semver from "semver";
@@ -18,14 +19,15 @@ const PROBES_PER_SERVICE = 3;
 /**
  * Sweeps one installation: reads the desired and actual state of every (environment, service)
  * in two GraphQL requests (three when a key is behind and no PR is about its highest tag yet), and enqueues a promotion of each tag
- * that some key is missing. It writes nothing itself: the promotion path does, with every rule of
- * a tag push. A service whose state cannot be read is skipped (logged); the others go on.
+ * that some key is missing. It writes no promotion itself: the promotion path does, with every rule
+ * of a tag push. A key whose state cannot be read is skipped (logged, and listed in the
+ * `release-promoter/sweep` check run on infra's head); the others go on.
  */
 export async function sweepInstallation(run: Run, job: JobOf<"sweep-installation">): Promise<void> {
   const log = run.log.child({ account: job.account });
   try {
     const infraName = infraRepositoryFor(run.deps.env, job.account);
-    const infra = await readSweepInfra(run.octokit, infraName);
+    const infra = await readSweepInfra(run.octokit, infraName, SWEEP_CHECK_RUN_NAME);
     if (infra === undefined || infra.configText === undefined) {
       log.info({ infra: `${infraName.owner}/${infraName.name}` }, "sweep: no infra repository or config in this installation");
       return;
@@ -63,11 +65,15 @@ export async function sweepInstallation(run: Run, job: JobOf<"sweep-installation
     const probed = await readTagProbes(run.octokit, probes.map((probe) => ({ repository: probe.repository, tag: probe.release.tag })), CHECK_RUN_NAME);
 
     const wanted = new Map<string, { repository: string; tag: string }>();
+    const skipped: SkippedKey[] = [];
     let converged = 0;
     keys.forEach((key, k) => {
       const verdict = verdicts[k]!;
       const klog = log.child({ environment: key.environment, service: key.service });
-      if (verdict.kind === "skipped") return klog.warn({ reason: verdict.reason }, "sweep: key skipped");
+      if (verdict.kind === "skipped") {
+        skipped.push({ environment: key.environment, service: key.service, reason: verdict.reason });
+        return klog.warn({ reason: verdict.reason }, "sweep: key skipped");
+      }
       if (verdict.kind === "converged") {
         converged++;
         return klog.debug({ reason: verdict.reason }, "sweep: key converged");
@@ -95,7 +101,12 @@ export async function sweepInstallation(run: Run, job: JobOf<"sweep-installation
     for (const { repository, tag } of wanted.values()) {
       run.queue.enqueue({ kind: "promote-tag", installationId: job.installationId, repository, tag, trigger: "sweep" });
     }
-    log.info({ keys: keys.length, converged, promotions: wanted.size }, "sweep finished");
+    log.info({ keys: keys.length, converged, skipped: skipped.length, promotions: wanted.size }, "sweep finished");
+    const write = decideSweepReport(reportSweep(skipped, keys.length), infra.reported);
+    const infraRepository = splitRepository(infra.nameWithOwner);
+    if (write.kind === "create") await createCheckRun(run.octokit, infraRepository, infra.headOid, "sweep", { status: "completed", ...write.text }, SWEEP_CHECK_RUN_NAME);
+    if (write.kind === "update") await updateCheckRun(run.octokit, infraRepository, write.id, { status: "completed", ...write.text });
+    if (write.kind !== "none") log.info({ conclusion: write.text.conclusion, sha: infra.headOid }, "sweep check run written");
   } catch (error) {
     logFailure(log, isPromoterError(error) ? error : mapGitHubError(error, "sweeping the installation"), "sweep failed");
   }

@@ -63,7 +63,7 @@ describe("GraphQL documents validate against @octokit/graphql-schema", () => {
 
   // The reconciler's documents.
   it("ReadSweepInfra", () => {
-    assertValidGraphql(READ_SWEEP_INFRA, { owner: "acme", name: "infra", configExpression: "HEAD:.github/release-promoter.yml" });
+    assertValidGraphql(READ_SWEEP_INFRA, { owner: "acme", name: "infra", configExpression: "HEAD:.github/release-promoter.yml", checkName: "release-promoter/sweep" });
   });
   it.each([1, 3])("ReadSweepState for %i service(s), files and branches", (count) => {
     const request = {

@@ -190,6 +190,32 @@ describe("promotion through the GitHub stand-in, over real HTTP", () => {
     expect(github.world.pullRequestsOf("acme/infra")).toHaveLength(2);
   });
 
+  it("a service the sweep cannot read is skipped and listed in the release-promoter/sweep check run on infra's head; the others are promoted; once readable, the check run says so", async () => {
+    github.world.tag("acme/core-api", "core-v0.10.0", org.coreCommit, { annotated: true });
+    github.world.tag("acme/web-ui", "web-v1.5.0", org.webCommit, { annotated: true });
+    await pushImage(registry.url, "acme/web-ui", { format: "oci", platform: { os: "linux", architecture: "amd64" }, files: { "app/VERSION": "1.5.0\n" }, reference: org.webCommit });
+    const web = github.world.mustRepository("acme/web-ui");
+    web.installationId = INSTALLATION + 1; // the app was not given access to acme/web-ui
+    const head = github.world.headOf("acme/infra")!;
+
+    await sweepAndSettle();
+    expect(github.world.pullRequestsOf("acme/infra", "open").map((pr) => pr.head)).toEqual(["release-promoter/prod/core"]);
+    const [report, ...more] = github.world.checkRunsOn("acme/infra", head);
+    expect(more).toHaveLength(0);
+    expect(report).toMatchObject({ name: "release-promoter/sweep", status: "completed", conclusion: "failure", title: "1 of 2 keys cannot be reconciled" });
+    expect(report!.summary).toContain("**prod** / **web**: acme/web-ui is not visible to the app");
+
+    // The same finding on the same head writes nothing.
+    const mark = github.requests.length;
+    await sweepAndSettle();
+    expect(github.counts(mark)).toMatchObject({ write: 0 });
+
+    web.installationId = INSTALLATION;
+    await sweepAndSettle();
+    expect(github.world.pullRequestsOf("acme/infra", "open").map((pr) => pr.head).sort()).toEqual(["release-promoter/prod/core", "release-promoter/prod/web"]);
+    expect(github.world.checkRunsOn("acme/infra", head)).toEqual([expect.objectContaining({ name: "release-promoter/sweep", conclusion: "success", title: "Every key reconciled (2)" })]);
+  });
+
   it("reports a merged promotion PR on the tagged commit, and a PR a reviewer closed; the sweep does not reopen the closed one", async () => {
     await pushTag("acme/core-api", "core-v0.10.0", org.coreCommit);
     const [pr] = github.world.pullRequestsOf("acme/infra", "open");

@@ -31,8 +31,8 @@ export interface ReportedSweep {
   id: number;
   status: string;
   conclusion: string | undefined;
-  title: string;
-  summary: string;
+  title: string | undefined;
+  summary: string | undefined;
 }
 
 export type SweepReportWrite = { kind: "none" } | { kind: "create"; text: CheckReportText } | { kind: "update"; id: number; text: CheckReportText };

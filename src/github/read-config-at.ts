@@ -1,5 +1,6 @@
 import { CONFIG_PATH } from "../config/parse-config.js";
 import { PromoterError } from "../errors.js";
+import { type CommitCheckRuns, LATEST_CHECK_RUN_FRAGMENT, latestCheckRun } from "./latest-check-run.js";
 import { mapGitHubError } from "./map-github-error.js";
 import type { Octokit, RepositoryName } from "./octokit.js";
 import { CONFIG_CHECK_RUN_NAME } from "./report-check-run.js";
@@ -14,31 +15,18 @@ export const READ_CONFIG_AT = /* GraphQL */ `
         }
       }
       commit: object(oid: $oid) {
-        ... on Commit {
-          checkSuites(first: 10, filterBy: { checkName: $checkName }) {
-            nodes {
-              checkRuns(last: 1, filterBy: { checkName: $checkName }) {
-                nodes {
-                  status
-                  conclusion
-                  title
-                  summary
-                }
-              }
-            }
-          }
-        }
+        ...LatestCheckRun
       }
     }
   }
+
+  ${LATEST_CHECK_RUN_FRAGMENT}
 `;
 
 interface Response {
   repository: {
     config: { text: string | null; isBinary: boolean | null } | null;
-    commit: {
-      checkSuites?: { nodes: Array<{ checkRuns: { nodes: Array<{ status: string; conclusion: string | null; title: string | null; summary: string | null } | null> | null } | null } | null> | null } | null;
-    } | null;
+    commit: CommitCheckRuns | null;
   } | null;
 }
 
@@ -65,13 +53,12 @@ export async function readConfigAt(octokit: Octokit, repository: RepositoryName,
   }
   if (data.repository === null) throw new PromoterError("github_forbidden", `${repository.owner}/${repository.name} is not visible to the app.`);
   if (data.repository.config?.isBinary) throw new PromoterError("config_invalid", `${CONFIG_PATH} is not a text file.`);
-  const runs = (data.repository.commit?.checkSuites?.nodes ?? []).flatMap((suite) => suite?.checkRuns?.nodes ?? []).filter((run) => run !== null);
-  const last = runs.at(-1);
+  const last = latestCheckRun(data.repository.commit);
   return {
     text: data.repository.config?.text ?? undefined,
     reported:
-      last === undefined || last.status !== "COMPLETED" || last.conclusion === null
+      last === undefined || last.status !== "COMPLETED" || last.conclusion === undefined
         ? undefined
-        : { conclusion: last.conclusion.toLowerCase(), title: last.title ?? "", summary: last.summary ?? "" },
+        : { conclusion: last.conclusion, title: last.title ?? "", summary: last.summary ?? "" },
   };
 }

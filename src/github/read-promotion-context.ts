@@ -1,5 +1,6 @@
 import { CONFIG_PATH } from "../config/parse-config.js";
 import { PromoterError } from "../errors.js";
+import { type CommitCheckRuns, type ExistingCheckRun, LATEST_CHECK_RUN_FRAGMENT, latestCheckRun } from "./latest-check-run.js";
 import { mapGitHubError } from "./map-github-error.js";
 import type { Octokit, RepositoryName } from "./octokit.js";
 
@@ -44,17 +45,17 @@ export const READ_PROMOTION_CONTEXT = /* GraphQL */ `
         target {
           __typename
           oid
-          ...ReportedChecks
+          ...LatestCheckRun
           ... on Tag {
             target {
               __typename
               oid
-              ...ReportedChecks
+              ...LatestCheckRun
               ... on Tag {
                 target {
                   __typename
                   oid
-                  ...ReportedChecks
+                  ...LatestCheckRun
                 }
               }
             }
@@ -64,45 +65,13 @@ export const READ_PROMOTION_CONTEXT = /* GraphQL */ `
     }
   }
 
-  fragment ReportedChecks on Commit {
-    checkSuites(first: 10, filterBy: { checkName: $checkName }) {
-      nodes {
-        checkRuns(last: 1, filterBy: { checkName: $checkName }) {
-          nodes {
-            databaseId
-            status
-            conclusion
-            title
-            summary
-          }
-        }
-      }
-    }
-  }
+  ${LATEST_CHECK_RUN_FRAGMENT}
 `;
 
-interface ReportedCheckRun {
-  databaseId: number | null;
-  status: string;
-  conclusion: string | null;
-  title: string | null;
-  summary: string | null;
-}
-
-interface GitObject {
+interface GitObject extends CommitCheckRuns {
   __typename: string;
   oid: string;
   target?: GitObject;
-  checkSuites?: { nodes: Array<{ checkRuns: { nodes: Array<ReportedCheckRun | null> | null } | null } | null> | null };
-}
-
-/** The app's latest check run on the tagged commit, to avoid writing the same report twice. */
-export interface ExistingCheckRun {
-  id: number;
-  status: string;
-  conclusion: string | undefined;
-  title: string | undefined;
-  summary: string | undefined;
 }
 
 interface ReadPromotionContextResponse {
@@ -214,19 +183,3 @@ function peel(object: GitObject): GitObject | undefined {
   return current?.__typename === "Commit" ? current : undefined;
 }
 
-function latestCheckRun(commit: GitObject): ExistingCheckRun | undefined {
-  const runs = (commit.checkSuites?.nodes ?? [])
-    .flatMap((suite) => suite?.checkRuns?.nodes ?? [])
-    .filter((run): run is ReportedCheckRun & { databaseId: number } => run !== null && run.databaseId !== null)
-    .sort((a, b) => b.databaseId - a.databaseId);
-  const run = runs[0];
-  return run === undefined
-    ? undefined
-    : {
-        id: run.databaseId,
-        status: run.status,
-        conclusion: run.conclusion?.toLowerCase() ?? undefined,
-        title: run.title ?? undefined,
-        summary: run.summary ?? undefined,
-      };
-}

@@ -1,6 +1,7 @@
 import { CONFIG_PATH } from "../config/parse-config.js";
 import { type ReadRecord, readPromotionRecord } from "../core/promotion-record.js";
 import { PromoterError } from "../errors.js";
+import { type CommitCheckRuns, type ExistingCheckRun, LATEST_CHECK_RUN_FRAGMENT, latestCheckRun } from "./latest-check-run.js";
 import { mapGitHubError } from "./map-github-error.js";
 import type { Octokit, RepositoryName } from "./octokit.js";
 
@@ -21,21 +22,7 @@ export const READ_SWEEP_INFRA = /* GraphQL */ `
         name
         target {
           oid
-          ... on Commit {
-            checkSuites(first: 10, filterBy: { checkName: $checkName }) {
-              nodes {
-                checkRuns(last: 1, filterBy: { checkName: $checkName }) {
-                  nodes {
-                    databaseId
-                    status
-                    conclusion
-                    title
-                    summary
-                  }
-                }
-              }
-            }
-          }
+          ...LatestCheckRun
         }
       }
       config: object(expression: $configExpression) {
@@ -46,6 +33,8 @@ export const READ_SWEEP_INFRA = /* GraphQL */ `
       }
     }
   }
+
+  ${LATEST_CHECK_RUN_FRAGMENT}
 `;
 
 export interface SweepInfra {
@@ -54,18 +43,8 @@ export interface SweepInfra {
   headOid: string;
   configText: string | undefined;
   /** The sweep's own latest check run on that head (see core/sweep-report.ts), so a sweep that finds the same writes nothing. */
-  reported: ReportedCheckRun | undefined;
+  reported: ExistingCheckRun | undefined;
 }
-
-export interface ReportedCheckRun {
-  id: number;
-  status: string;
-  conclusion: string | undefined;
-  title: string;
-  summary: string;
-}
-
-type CheckRunNode = { databaseId: number | null; status: string; conclusion: string | null; title: string | null; summary: string | null };
 
 export async function readSweepInfra(octokit: Octokit, infra: RepositoryName, checkName: string): Promise<SweepInfra | undefined> {
   type Response = {
@@ -73,7 +52,7 @@ export async function readSweepInfra(octokit: Octokit, infra: RepositoryName, ch
       nameWithOwner: string;
       defaultBranchRef: {
         name: string;
-        target: { oid: string; checkSuites?: { nodes: Array<{ checkRuns: { nodes: Array<CheckRunNode | null> | null } | null } | null> | null } };
+        target: { oid: string } & CommitCheckRuns;
       } | null;
       config: { text: string | null; isBinary: boolean | null } | null;
     } | null;
@@ -95,18 +74,8 @@ export async function readSweepInfra(octokit: Octokit, infra: RepositoryName, ch
     defaultBranch: repository.defaultBranchRef.name,
     headOid: repository.defaultBranchRef.target.oid,
     configText: repository.config?.text ?? undefined,
-    reported: latestRun(repository.defaultBranchRef.target.checkSuites?.nodes ?? []),
+    reported: latestCheckRun(repository.defaultBranchRef.target),
   };
-}
-
-function latestRun(suites: Array<{ checkRuns: { nodes: Array<CheckRunNode | null> | null } | null } | null>): ReportedCheckRun | undefined {
-  const runs = suites
-    .flatMap((suite) => suite?.checkRuns?.nodes ?? [])
-    .filter((run) => run !== null && run.databaseId !== null)
-    .sort((a, b) => a!.databaseId! - b!.databaseId!);
-  const run = runs.at(-1);
-  if (run === undefined || run === null) return undefined;
-  return { id: run.databaseId!, status: run.status, conclusion: run.conclusion?.toLowerCase() ?? undefined, title: run.title ?? "", summary: run.summary ?? "" };
 }
 
 const TAGS_PER_SERVICE = 100;
@@ -264,11 +233,11 @@ export function readTagProbesDocument(count: number): string {
     ref(qualifiedName: $t${x}) {
       target {
         __typename
-        ...Checks
+        ...LatestCheckRun
         ... on Tag {
           target {
             __typename
-            ...Checks
+            ...LatestCheckRun
           }
         }
       }
@@ -278,27 +247,10 @@ export function readTagProbesDocument(count: number): string {
   return `query ReadTagProbes(${variables.join(", ")}) {${fields.join("")}
 }
 
-fragment Checks on Commit {
-  checkSuites(first: 10, filterBy: { checkName: $checkName }) {
-    nodes {
-      checkRuns(last: 1, filterBy: { checkName: $checkName }) {
-        nodes {
-          databaseId
-          status
-          conclusion
-          title
-        }
-      }
-    }
-  }
-}`;
+${LATEST_CHECK_RUN_FRAGMENT}`;
 }
 
-type ProbeTarget = {
-  __typename: string;
-  target?: ProbeTarget;
-  checkSuites?: { nodes: Array<{ checkRuns: { nodes: Array<{ databaseId: number | null; status: string; conclusion: string | null; title: string | null } | null> | null } | null } | null> | null };
-};
+type ProbeTarget = CommitCheckRuns & { __typename: string; target?: ProbeTarget };
 
 /** One query: for each candidate tag, reachability from the default branch and the app's latest check run on it. */
 export async function readTagProbes(octokit: Octokit, probes: TagProbe[], checkName: string): Promise<TagProbeResult[]> {
@@ -320,14 +272,10 @@ export async function readTagProbes(octokit: Octokit, probes: TagProbe[], checkN
     const status = repository?.defaultBranchRef?.compare?.status;
     let target = repository?.ref?.target;
     while (target?.__typename === "Tag") target = target.target;
-    const runs = (target?.checkSuites?.nodes ?? [])
-      .flatMap((suite) => suite?.checkRuns?.nodes ?? [])
-      .filter((run) => run !== null)
-      .sort((a, b) => (a.databaseId ?? 0) - (b.databaseId ?? 0));
-    const run = runs.at(-1);
+    const run = latestCheckRun(target);
     return {
       onDefaultBranch: status === "BEHIND" || status === "IDENTICAL",
-      checkRun: run === undefined ? undefined : { status: run.status, conclusion: run.conclusion?.toLowerCase() ?? undefined, title: run.title ?? undefined },
+      checkRun: run === undefined ? undefined : { status: run.status, conclusion: run.conclusion, title: run.title },
     };
   });
 }

@@ -1,5 +1,7 @@
 import { workspacePackageJsonPaths } from "../consumers/plan-npm-bump.js";
+import { isPromoterError } from "../errors.js";
 import { mapGitHubError } from "./map-github-error.js";
+import { readBlobs } from "./read-blobs.js";
 import type { Octokit, RepositoryName } from "./octokit.js";
 import { parseJsonText } from "../editors/json-text.js";
 
@@ -13,26 +15,10 @@ export function hasWorkspaces(rootPackageJson: string): boolean {
   }
 }
 
-export function readFilesDocument(count: number): string {
-  const variables = Array.from({ length: count }, (_, i) => `$e${i}: String!`);
-  const fields = Array.from(
-    { length: count },
-    (_, i) => `
-    f${i}: object(expression: $e${i}) {
-      ... on Blob {
-        text
-      }
-    }`,
-  );
-  return `query ReadWorkspaceFiles($owner: String!, $name: String!, ${variables.join(", ")}) {
-  repository(owner: $owner, name: $name) {${fields.join("")}
-  }
-}`;
-}
-
 /**
  * The workspace package.json files of a consumer at `oid`: two requests, the recursive tree
- * (paths only) and one GraphQL read of the matching files. Returns path → text, root excluded.
+ * (paths only) and one GraphQL read of the matching files (readBlobs: a binary one is refused,
+ * never taken as missing). Returns path → text, root excluded.
  */
 export async function readWorkspaceFiles(octokit: Octokit, repository: RepositoryName, oid: string, rootPackageJson: string): Promise<Record<string, string>> {
   const action = `reading the workspaces of ${repository.owner}/${repository.name}`;
@@ -46,16 +32,15 @@ export async function readWorkspaceFiles(octokit: Octokit, repository: Repositor
     const paths = tree.data.tree.filter((entry) => entry.type === "blob" && entry.path !== undefined).map((entry) => entry.path!);
     const wanted = workspacePackageJsonPaths(rootPackageJson, paths).filter((path) => path !== "package.json");
     if (wanted.length === 0) return {};
-    const variables: Record<string, string> = { owner: repository.owner, name: repository.name };
-    wanted.forEach((path, i) => (variables[`e${i}`] = `${oid}:${path}`));
-    const data = await octokit.graphql<{ repository: Record<string, { text: string | null } | null> }>(readFilesDocument(wanted.length), variables);
+    const texts = await readBlobs(octokit, repository, wanted.map((path) => `${oid}:${path}`));
     const files: Record<string, string> = {};
     wanted.forEach((path, i) => {
-      const text = data.repository[`f${i}`]?.text;
-      if (typeof text === "string") files[path] = text;
+      const text = texts[i];
+      if (text !== undefined) files[path] = text;
     });
     return files;
   } catch (error) {
+    if (isPromoterError(error)) throw error;
     throw mapGitHubError(error, action);
   }
 }

@@ -3,7 +3,6 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { EmitterWebhookEvent } from "@octokit/webhooks";
 import { Pacers } from "../../src/github/pace-content-creation.js";
 import { assertValidGraphql } from "../helpers/github-description.js";
-import { readFilesDocument } from "../../src/github/read-workspace-files.js";
 import { readConsumersDocument } from "../../src/github/read-consumers.js";
 import { createTestProbot } from "../helpers/app-server.js";
 import { GitHubMock } from "../helpers/github-mock.js";
@@ -152,9 +151,9 @@ describe("contracts releases", () => {
         200,
         { sha: HEAD, truncated: false, tree: ["package.json", "packages/api/package.json", "packages/api/src/index.ts", "packages/web/package.json", "node_modules/x/package.json"].map((path) => ({ path, type: "blob", mode: "100644", sha: "1".repeat(40) })) },
       ])
-      .graphql("ReadWorkspaceFiles", ({ variables }) => {
+      .graphql("ReadBlobs", ({ variables }) => {
         expect(variables).toMatchObject({ e0: `${HEAD}:packages/api/package.json`, e1: `${HEAD}:packages/web/package.json` });
-        return { repository: { f0: { text: api }, f1: { text: '{\n  "name": "web"\n}\n' } } };
+        return { repository: { f0: { text: api, isBinary: false }, f1: { text: '{\n  "name": "web"\n}\n', isBinary: false } } };
       })
       .graphql("OpenPromotionPullRequest", ({ variables }) => {
         expect((variables as Record<string, any>).fileChanges.additions.map((a: { path: string }) => a.path)).toEqual(["packages/api/package.json"]);
@@ -217,7 +216,6 @@ describe("contracts releases", () => {
   });
 
   it("sends only documents GitHub's schema accepts", () => {
-    assertValidGraphql(readFilesDocument(2), { owner: "acme", name: "mono", e0: "x:a", e1: "x:b" });
     assertValidGraphql(
       readConsumersDocument([
         { repository: { owner: "acme", name: "a" }, branch: "b" },

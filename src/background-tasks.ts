@@ -4,8 +4,8 @@
  * and the promotion runs here. Tasks with the same key run one after another (two tags of one
  * repository pushed together are promoted in order); other keys run side by side.
  *
- * The queue lives in memory: a restart loses waiting promotions (their check run stays "in
- * progress"; push the tag again or redeliver the webhook). See README, "Operating".
+ * The queue lives in memory: a restart loses what waits here, and the sweep at the next start
+ * finds it again from GitHub's state (and completes its check run). See README, "Operating".
  */
 export class BackgroundTasks {
   private readonly tails = new Map<string, Promise<void>>();

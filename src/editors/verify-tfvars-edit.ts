@@ -4,7 +4,6 @@
  * `variable`, which must now hold `expected`. Renovate does the same after each splice.
  */
 import { isDeepStrictEqual } from "node:util";
-import { parse } from "@cdktf/hcl2json";
 import { PromoterError } from "../errors.js";
 
 /** Re-parses both texts with the real HCL parser and checks that the only difference is `variable`'s value, now `expected`. Throws PromoterError("edit_not_isolated") otherwise (also when either text does not parse: say so). */
@@ -48,6 +47,8 @@ async function parseTfvars(text: string, file: string, problem: string, advice: 
   // The name only appears in parser messages; a `.json` name would switch hcl2json to JSON syntax.
   const name = file.endsWith(".json") ? "terraform.tfvars" : file;
   try {
+    // Loaded on first use: the parser's WebAssembly runtime is tens of MiB, kept off the start-up path.
+    const { parse } = await import("@cdktf/hcl2json");
     return await parse(name, text);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);

@@ -6,7 +6,7 @@ import { onPush } from "./handlers/on-push.js";
 import { drainOnSigterm } from "./drain-on-sigterm.js";
 import { Pacers } from "./github/pace-content-creation.js";
 import { healthHandler } from "./health.js";
-import { MemoryJobQueue } from "./jobs/job-queue.js";
+import { MAX_WAITING_JOBS, MemoryJobQueue } from "./jobs/job-queue.js";
 import { createJobRunner } from "./jobs/run-job.js";
 import { reconcileIntervalMs, scheduleSweeps, sweepAllInstallations } from "./jobs/schedule-sweeps.js";
 
@@ -24,10 +24,12 @@ export function createApp(overrides: Partial<PromoterDependencies> = {}): Applic
       pacers: new Pacers(),
       ...overrides,
     };
-    const queue: MemoryJobQueue = new MemoryJobQueue(deps.tasks, createJobRunner(app, deps, () => queue));
+    const queue: MemoryJobQueue = new MemoryJobQueue(deps.tasks, createJobRunner(app, deps, () => queue), (job) =>
+      app.log.error({ job: job.kind, installation: job.installationId }, `queue full (${MAX_WAITING_JOBS} waiting): job refused; the next sweep finds its work`),
+    );
     app.on("push", onPush(deps, queue));
     app.on("pull_request.closed", onPullRequestClosed(deps, queue));
-    options.addHandler?.(healthHandler(deps));
+    options.addHandler?.(healthHandler(queue));
     deps.onStart?.({ queue, sweep: () => sweepAllInstallations(app, queue) });
   };
 }

@@ -1,23 +1,83 @@
 import type { BackgroundTasks } from "../background-tasks.js";
-import { type Job, jobKey } from "./job.schema.js";
+import { type Job, jobId, jobKey } from "./job.schema.js";
+
+/** What became of an enqueued job. */
+export type Enqueued = "queued" | "coalesced" | "refused";
 
 /** Where handlers and the sweep put work. The in-process queue is the default; see README, "Operating". */
 export interface JobQueue {
-  enqueue(job: Job): void;
+  enqueue(job: Job): Enqueued;
+  /** What /healthz reports. */
+  stats(): QueueStats;
+}
+
+export interface QueueStats {
+  /** Jobs waiting for their key's turn. */
+  waiting: number;
+  /** Jobs running now. */
+  running: number;
+  /** Milliseconds the oldest waiting job has waited (0: none waits). */
+  oldestWaitingMs: number;
+  /** Jobs merged into one already waiting since start. */
+  coalesced: number;
 }
 
 /**
- * The in-process queue: jobs of one key run one after another, other keys side by side (on the
- * BackgroundTasks the drain on SIGTERM waits for). A job's failure is the runner's to report; what
+ * Beyond this many waiting jobs the queue refuses new ones (logged): a reconciler loses nothing by
+ * it, since the next sweep finds what a refused job would have done. Identical jobs never count
+ * twice, so only that many distinct pieces of work could ever fill it.
+ */
+export const MAX_WAITING_JOBS = 10_000;
+
+/**
+ * The in-process queue. It coalesces: a job whose id (`jobId`) is already waiting is not queued
+ * again (the newest data replaces the waiting one's); a job whose id is running is queued once
+ * more, so it runs exactly one more time after it (whatever it saw, the next run sees later
+ * state); jobs of one key (`jobKey`) run one after another, other keys side by side, on the
+ * BackgroundTasks the drain on SIGTERM waits for. Memory is bounded by the number of distinct
+ * waiting jobs, not by the number of deliveries. A job's failure is the runner's to report; what
  * escapes it is logged by BackgroundTasks' error handler.
  */
 export class MemoryJobQueue implements JobQueue {
+  private readonly waiting = new Map<string, { job: Job; since: number }>();
+  private runningCount = 0;
+  private coalescedCount = 0;
+
   constructor(
     private readonly tasks: BackgroundTasks,
     private readonly runner: (job: Job) => Promise<void>,
+    private readonly onRefused: (job: Job) => void = () => {},
+    private readonly limit: number = MAX_WAITING_JOBS,
   ) {}
 
-  enqueue(job: Job): void {
-    void this.tasks.run(jobKey(job), () => this.runner(job));
+  enqueue(job: Job): Enqueued {
+    const id = jobId(job);
+    const waiting = this.waiting.get(id);
+    if (waiting !== undefined) {
+      waiting.job = job;
+      this.coalescedCount++;
+      return "coalesced";
+    }
+    if (this.waiting.size >= this.limit) {
+      this.onRefused(job);
+      return "refused";
+    }
+    this.waiting.set(id, { job, since: Date.now() });
+    void this.tasks.run(jobKey(job), async () => {
+      const entry = this.waiting.get(id)!;
+      this.waiting.delete(id);
+      this.runningCount++;
+      try {
+        await this.runner(entry.job);
+      } finally {
+        this.runningCount--;
+      }
+    });
+    return "queued";
+  }
+
+  stats(): QueueStats {
+    const oldest = this.waiting.values().next().value;
+    return { waiting: this.waiting.size, running: this.runningCount, oldestWaitingMs: oldest === undefined ? 0 : Date.now() - oldest.since, coalesced: this.coalescedCount };
   }
 }

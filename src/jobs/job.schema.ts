@@ -83,3 +83,27 @@ export function jobKey(job: Job): string {
       return `${job.installationId}:sweep`;
   }
 }
+
+/**
+ * The job's identity: two jobs with one id are the same work, so a queue keeps at most one of
+ * them waiting (a storm of redeliveries of one tag is one job). Data that only says who asked
+ * (trigger, pusher) is not part of it. With Redis this is the BullMQ job id, so the same work
+ * enqueued by two replicas is one job.
+ */
+export function jobId(job: Job): string {
+  const lower = (text: string) => text.toLowerCase();
+  switch (job.kind) {
+    case "promote-tag":
+      return `promote-tag:${job.installationId}:${lower(job.repository)}:${job.tag}`;
+    case "tag-changed":
+      return `tag-changed:${job.installationId}:${lower(job.repository)}:${job.tag}:${job.change}:${job.commit ?? ""}`;
+    case "refresh-promotions":
+      return `refresh-promotions:${job.installationId}:${lower(job.infra)}`;
+    case "promotion-closed":
+      return `promotion-closed:${job.installationId}:${lower(job.infra)}:${job.number}`;
+    case "check-config":
+      return `check-config:${job.installationId}:${lower(job.repository)}:${job.sha}`;
+    case "sweep-installation":
+      return `sweep-installation:${job.installationId}`;
+  }
+}

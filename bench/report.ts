@@ -105,6 +105,7 @@ export function renderReport(results: BenchResults): string {
   out.push("| | idle (after start) | at the end of the intake run |", "|---|---|---|");
   out.push(`| ${app.target} | ${mib(results.intake.rssIdleApp)} | ${mib(app.rssAfterBytes)} |`);
   out.push(`| ${bare.target} | ${mib(results.intake.rssIdleBare)} | ${mib(bare.rssAfterBytes)} |`);
+  out.push(`| app ÷ bare (target: at most 1.5×) | ${ratio(results.intake.rssIdleApp, results.intake.rssIdleBare)} | ${ratio(app.rssAfterBytes, bare.rssAfterBytes)} |`);
   out.push("");
   const sweep = results.sweep;
   out.push("### 6. Reconciler sweep", "");

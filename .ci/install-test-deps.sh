@@ -4,9 +4,10 @@
 #   docker-registry  real OCI distribution registry (2.8) for test/registry/real-registry.test.ts
 #   apache2-utils    htpasswd -B, for the registry's Basic auth (bcrypt) test
 #   openssl          self-signed certificate for the registry's token auth test
+#   redis-server     real Redis for the BullMQ queue tests (test/helpers/redis-server.ts)
 set -euo pipefail
 
-packages=(docker-registry apache2-utils openssl)
+packages=(docker-registry apache2-utils openssl redis-server)
 
 missing=()
 for pkg in "${packages[@]}"; do
@@ -39,4 +40,8 @@ echo "install-test-deps: installing ${missing[*]}"
 # their own instances on free ports and do not need it.
 if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet docker-registry 2>/dev/null; then
   systemctl stop docker-registry || true
+fi
+# Likewise redis-server's system service on :6379: the tests start their own on free ports.
+if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet redis-server 2>/dev/null; then
+  systemctl stop redis-server || true
 fi

@@ -1,11 +1,12 @@
 import type { BackgroundTasks } from "./background-tasks.js";
 import type { Pacers } from "./github/pace-content-creation.js";
 import type { JobQueue } from "./jobs/job-queue.js";
+import type { RedisQueueOptions } from "./jobs/redis-queue.js";
 
 /** What the app hands back once loaded: its queue, and a sweep of every installation. */
 export interface StartedApp {
   queue: JobQueue;
-  /** Lists the app's installations and enqueues a sweep of each; resolves once they are queued. */
+  /** Enqueues a sweep of every installation (the sweep-all job); resolves once it is queued. */
   sweep(): Promise<void>;
 }
 
@@ -23,6 +24,8 @@ export interface PromoterDependencies {
   registryWait?: { initialDelayMs?: number; maxDelayMs?: number } | undefined;
   /** Paces content-creating requests per installation (GitHub's secondary limits). */
   pacers?: Pacers | undefined;
+  /** Settings of the BullMQ queue when REDIS_URL is set (tests shorten its delays and give it its own prefix). */
+  redisQueue?: RedisQueueOptions | undefined;
   /** Called once the app is loaded (the default export schedules sweeps from here). */
   onStart?: ((app: StartedApp) => void) | undefined;
 }

@@ -2,15 +2,18 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { JobQueue } from "./jobs/job-queue.js";
 
 /**
- * GET /healthz: 200 with the queue's health (jobs waiting and running, how long the oldest has
- * waited, how many were coalesced); used by the Dockerfile's HEALTHCHECK and Kubernetes probes.
+ * GET /healthz: the queue's health (backend, Redis reachable when configured, jobs waiting and
+ * running, how long the oldest has waited); 200, or 503 when Redis is configured and does not
+ * answer. Used by the Dockerfile's HEALTHCHECK and the Kubernetes probes in deploy/.
  */
 export function healthHandler(queue: JobQueue) {
-  return (req: IncomingMessage, res: ServerResponse): boolean => {
+  return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
     if (req.method !== "GET" || req.url?.split("?")[0] !== "/healthz") return false;
-    const stats = queue.stats();
-    res.writeHead(200, { "content-type": "application/json", "cache-control": "no-store" });
-    res.end(JSON.stringify({ status: "ok", queue: stats }));
+    const stats = await queue.stats();
+    // Redis configured but not answering: not healthy (a readiness probe takes the replica out; deliveries would be refused).
+    const healthy = stats.redis !== "unreachable";
+    res.writeHead(healthy ? 200 : 503, { "content-type": "application/json", "cache-control": "no-store" });
+    res.end(JSON.stringify({ status: healthy ? "ok" : "redis unreachable", queue: stats }));
     return true;
   };
 }

@@ -1,4 +1,4 @@
-import type { ApplicationFunction, Probot } from "probot";
+import type { ApplicationFunction, Logger, Probot } from "probot";
 import { BackgroundTasks } from "./background-tasks.js";
 import type { PromoterDependencies } from "./dependencies.js";
 import { onPullRequestClosed } from "./handlers/on-pull-request-closed.js";
@@ -6,15 +6,22 @@ import { onPush } from "./handlers/on-push.js";
 import { drainOnSigterm } from "./drain-on-sigterm.js";
 import { Pacers } from "./github/pace-content-creation.js";
 import { healthHandler } from "./health.js";
-import { MAX_WAITING_JOBS, MemoryJobQueue } from "./jobs/job-queue.js";
+import { type JobQueue, MAX_WAITING_JOBS, MemoryJobQueue } from "./jobs/job-queue.js";
+import { RedisJobQueue } from "./jobs/redis-queue.js";
 import { createJobRunner } from "./jobs/run-job.js";
-import { reconcileIntervalMs, scheduleSweeps, sweepAllInstallations } from "./jobs/schedule-sweeps.js";
+import { reconcileIntervalMs, scheduleSweeps } from "./jobs/schedule-sweeps.js";
+
+/** SIGTERM: how long running jobs may take before the process exits (Kubernetes' default kill timeout is 30 s). */
+const GRACE_MS = 25_000;
 
 /**
  * The Probot app: builds the queue and the worker, registers handlers (events → jobs) and routes.
  * `createApp` lets tests and the demo pass their own dependencies (a task queue they can await, a
  * zero sleep) and get the sweep as a function (`onStart`); `probot run` uses the default export,
  * which also schedules the sweep (RECONCILE_INTERVAL_SECONDS) and drains on SIGTERM.
+ *
+ * The queue is in memory unless `REDIS_URL` is set (the variable Probot already reads for its
+ * throttling): then every replica works from one BullMQ queue (src/jobs/redis-queue.ts).
  */
 export function createApp(overrides: Partial<PromoterDependencies> = {}): ApplicationFunction {
   return (app: Probot, options) => {
@@ -24,13 +31,22 @@ export function createApp(overrides: Partial<PromoterDependencies> = {}): Applic
       pacers: new Pacers(),
       ...overrides,
     };
-    const queue: MemoryJobQueue = new MemoryJobQueue(deps.tasks, createJobRunner(app, deps, () => queue), (job) =>
-      app.log.error({ job: job.kind, installation: job.installationId }, `queue full (${MAX_WAITING_JOBS} waiting): job refused; the next sweep finds its work`),
-    );
+    const redisUrl = deps.env.REDIS_URL?.trim();
+    let queue: JobQueue;
+    const runner = createJobRunner(app, deps, () => queue);
+    if (redisUrl) {
+      const redis = new RedisJobQueue(redisUrl, app.log, deps.redisQueue);
+      redis.start(runner);
+      queue = redis;
+    } else {
+      queue = new MemoryJobQueue(deps.tasks, runner, (job) =>
+        app.log.error({ job: job.kind }, `queue full (${MAX_WAITING_JOBS} waiting): job refused; the next sweep finds its work`),
+      );
+    }
     app.on("push", onPush(deps, queue));
     app.on("pull_request.closed", onPullRequestClosed(deps, queue));
     options.addHandler?.(healthHandler(queue));
-    deps.onStart?.({ queue, sweep: () => sweepAllInstallations(app, queue) });
+    deps.onStart?.({ queue, sweep: async () => void (await queue.enqueue({ kind: "sweep-all" })) });
   };
 }
 
@@ -38,7 +54,31 @@ export function createApp(overrides: Partial<PromoterDependencies> = {}): Applic
 const app: ApplicationFunction = (probot, options) => {
   const tasks = new BackgroundTasks((error, key) => probot.log.error({ err: error, key }, "background task failed"));
   const intervalMs = reconcileIntervalMs(process.env);
-  drainOnSigterm(tasks, probot.log);
-  return createApp({ tasks, onStart: ({ sweep }) => scheduleSweeps(sweep, intervalMs, probot.log) })(probot, options);
+  return createApp({
+    tasks,
+    onStart: ({ queue, sweep }) => {
+      if (queue instanceof RedisJobQueue) {
+        scheduleRedisSweeps(queue, intervalMs, probot.log);
+        drainRedisOnSigterm(queue, probot.log);
+      } else {
+        scheduleSweeps(sweep, intervalMs, probot.log);
+        drainOnSigterm(tasks, probot.log, { graceMs: GRACE_MS });
+      }
+    },
+  })(probot, options);
 };
 export default app;
+
+function scheduleRedisSweeps(queue: RedisJobQueue, intervalMs: number, log: Logger): void {
+  queue.scheduleSweeps(intervalMs).then(
+    () => log.info({ intervalMs }, intervalMs === 0 ? "RECONCILE_INTERVAL_SECONDS=0: no sweeps" : "sweep scheduled in Redis (one replica runs each tick)"),
+    (error: unknown) => log.error({ err: error }, "could not schedule the sweep in Redis; the next start retries"),
+  );
+}
+
+function drainRedisOnSigterm(queue: RedisJobQueue, log: Logger): void {
+  process.once("SIGTERM", () => {
+    log.info("SIGTERM: no new jobs; finishing running ones, leaving the rest in Redis");
+    void queue.close(GRACE_MS).finally(() => process.exit(0));
+  });
+}

@@ -11,6 +11,6 @@ export function onPullRequestClosed(deps: PromoterDependencies, queue: JobQueue)
     const installationId = payload.installation?.id;
     if (installationId === undefined || !isInfraRepository(deps.env, payload.repository.full_name)) return;
     if (!payload.pull_request.head.ref.startsWith(PROMOTION_BRANCH_PREFIX)) return;
-    queue.enqueue({ kind: "promotion-closed", installationId, infra: payload.repository.full_name, number: payload.pull_request.number, by: payload.sender?.login });
+    await queue.enqueue({ kind: "promotion-closed", installationId, infra: payload.repository.full_name, number: payload.pull_request.number, by: payload.sender?.login });
   };
 }

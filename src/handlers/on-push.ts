@@ -15,7 +15,7 @@ const ZERO = /^0{40}$/;
  */
 export function onPush(deps: PromoterDependencies, queue: JobQueue) {
   return async (context: Context<"push">): Promise<void> => {
-    for (const job of jobsForPush(deps, context.payload)) queue.enqueue(job);
+    for (const job of jobsForPush(deps, context.payload)) await queue.enqueue(job);
   };
 }
 

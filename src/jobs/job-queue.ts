@@ -6,12 +6,16 @@ export type Enqueued = "queued" | "coalesced" | "refused";
 
 /** Where handlers and the sweep put work. The in-process queue is the default; see README, "Operating". */
 export interface JobQueue {
-  enqueue(job: Job): Enqueued;
+  /** Resolves once the job is queued (or coalesced, or refused); rejects when the queue cannot take it (Redis unreachable). */
+  enqueue(job: Job): Promise<Enqueued>;
   /** What /healthz reports. */
-  stats(): QueueStats;
+  stats(): Promise<QueueStats>;
 }
 
 export interface QueueStats {
+  /** "memory", or "redis" with whether Redis answers. */
+  backend: "memory" | "redis";
+  redis?: "ready" | "unreachable";
   /** Jobs waiting for their key's turn. */
   waiting: number;
   /** Jobs running now. */
@@ -50,7 +54,12 @@ export class MemoryJobQueue implements JobQueue {
     private readonly limit: number = MAX_WAITING_JOBS,
   ) {}
 
-  enqueue(job: Job): Enqueued {
+  async enqueue(job: Job): Promise<Enqueued> {
+    return this.enqueueNow(job);
+  }
+
+  /** The same, synchronously (the in-process queue never waits). */
+  enqueueNow(job: Job): Enqueued {
     const id = jobId(job);
     const waiting = this.waiting.get(id);
     if (waiting !== undefined) {
@@ -76,8 +85,8 @@ export class MemoryJobQueue implements JobQueue {
     return "queued";
   }
 
-  stats(): QueueStats {
+  async stats(): Promise<QueueStats> {
     const oldest = this.waiting.values().next().value;
-    return { waiting: this.waiting.size, running: this.runningCount, oldestWaitingMs: oldest === undefined ? 0 : Date.now() - oldest.since, coalesced: this.coalescedCount };
+    return { backend: "memory", waiting: this.waiting.size, running: this.runningCount, oldestWaitingMs: oldest === undefined ? 0 : Date.now() - oldest.since, coalesced: this.coalescedCount };
   }
 }

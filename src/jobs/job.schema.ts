@@ -53,6 +53,10 @@ export const jobSchema = z.discriminatedUnion("kind", [
     sha: z.string().regex(/^[0-9a-f]{40}$/),
   }),
   z.object({
+    /** List the app's installations (with the app's JWT) and queue a sweep of each. */
+    kind: z.literal("sweep-all"),
+  }),
+  z.object({
     kind: z.literal("sweep-installation"),
     installationId,
     /** The installation's account login: the owner of its infra repository (unless INFRA_REPOSITORY names one). */
@@ -81,6 +85,8 @@ export function jobKey(job: Job): string {
       return `${job.installationId}:config:${lower(job.repository)}:${job.sha}`;
     case "sweep-installation":
       return `${job.installationId}:sweep`;
+    case "sweep-all":
+      return "sweep-all";
   }
 }
 
@@ -105,5 +111,7 @@ export function jobId(job: Job): string {
       return `check-config:${job.installationId}:${lower(job.repository)}:${job.sha}`;
     case "sweep-installation":
       return `sweep-installation:${job.installationId}`;
+    case "sweep-all":
+      return "sweep-all";
   }
 }

@@ -10,6 +10,7 @@ import { tagChanged } from "../pipelines/tag-changed.js";
 import type { Run } from "../pipelines/run.js";
 import type { Job } from "./job.schema.js";
 import type { JobQueue } from "./job-queue.js";
+import { sweepAllInstallations } from "./schedule-sweeps.js";
 
 /**
  * The worker: a job (plain data) → the installation's Octokit (Probot caches its token) and a
@@ -18,6 +19,7 @@ import type { JobQueue } from "./job-queue.js";
  */
 export function createJobRunner(app: Probot, deps: PromoterDependencies, queue: () => JobQueue) {
   return async (job: Job): Promise<void> => {
+    if (job.kind === "sweep-all") return sweepAllInstallations(app, queue());
     const octokit = (await app.auth(job.installationId)) as Octokit;
     deps.pacers?.for(job.installationId).install(octokit);
     const run: Run = { octokit, log: app.log.child({ job: job.kind, installation: job.installationId }), deps, queue: queue(), installationId: job.installationId };

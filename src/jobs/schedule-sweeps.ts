@@ -26,7 +26,7 @@ export async function sweepAllInstallations(app: Probot, queue: JobQueue): Promi
     if (installation.suspended_at) continue;
     const account = installation.account && "login" in installation.account ? installation.account.login : undefined;
     if (account === undefined) continue;
-    queue.enqueue({ kind: "sweep-installation", installationId: installation.id, account });
+    await queue.enqueue({ kind: "sweep-installation", installationId: installation.id, account });
   }
 }
 

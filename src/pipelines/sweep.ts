@@ -99,7 +99,7 @@ export async function sweepInstallation(run: Run, job: JobOf<"sweep-installation
       klog.info({ tag: decision.tag, current: verdict.current }, "sweep: key behind, promotion queued");
     });
     for (const { repository, tag } of wanted.values()) {
-      run.queue.enqueue({ kind: "promote-tag", installationId: job.installationId, repository, tag, trigger: "sweep" });
+      await run.queue.enqueue({ kind: "promote-tag", installationId: job.installationId, repository, tag, trigger: "sweep" });
     }
     log.info({ keys: keys.length, converged, skipped: skipped.length, promotions: wanted.size }, "sweep finished");
     const write = decideSweepReport(reportSweep(skipped, keys.length), infra.reported);

@@ -11,7 +11,8 @@ const SETPRIV_BIN = "/usr/bin/setpriv";
 
 export interface TestServer {
   logs(): string;
-  stop(): Promise<void>;
+  /** SIGTERM (SIGKILL after 5 s), or SIGKILL at once with `kill`. */
+  stop(kill?: boolean): Promise<void>;
 }
 
 export interface TestServerOptions {
@@ -25,6 +26,8 @@ export interface TestServerOptions {
   /** URL probed until `isReady(status)`. */
   readyUrl: string;
   isReady: (status: number) => boolean;
+  /** Instead of the HTTP probe (a server that does not speak HTTP, such as Redis): resolves true once the server answers. */
+  probe?: () => Promise<boolean>;
   readyTimeoutMs: number;
   pollMs: number;
   /** Runs after the process ended (temp dirs). */
@@ -68,9 +71,9 @@ export async function spawnTestServer(options: TestServerOptions): Promise<TestS
   child.stderr?.on("data", append);
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
 
-  const stop = async (): Promise<void> => {
+  const stop = async (kill = false): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) {
-      child.kill("SIGTERM");
+      child.kill(kill ? "SIGKILL" : "SIGTERM");
       const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
       await exited;
       clearTimeout(timer);
@@ -99,9 +102,13 @@ async function waitUntilReady(options: TestServerOptions, exited: Promise<number
       throw new Error(`${options.name} exited (code ${exitCode}) before answering on ${options.readyUrl}:\n${logs()}`);
     }
     try {
-      const response = await fetch(options.readyUrl, { signal: AbortSignal.timeout(1_000) });
-      await response.body?.cancel();
-      if (options.isReady(response.status)) return;
+      if (options.probe !== undefined) {
+        if (await options.probe()) return;
+      } else {
+        const response = await fetch(options.readyUrl, { signal: AbortSignal.timeout(1_000) });
+        await response.body?.cancel();
+        if (options.isReady(response.status)) return;
+      }
     } catch {
       // not listening yet
     }

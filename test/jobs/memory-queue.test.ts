@@ -51,20 +51,20 @@ function harness(limit?: number) {
 describe("MemoryJobQueue", () => {
   it("a storm of one delivery is one run, with the newest data", async () => {
     const h = harness();
-    const results = Array.from({ length: 1000 }, (_, i) => h.queue.enqueue(promote("core-v1.0.0", "acme/core-api", `pusher-${i}`)));
+    const results = Array.from({ length: 1000 }, (_, i) => h.queue.enqueueNow(promote("core-v1.0.0", "acme/core-api", `pusher-${i}`)));
     expect(results.filter((r) => r === "queued")).toHaveLength(1);
-    expect(h.queue.stats()).toMatchObject({ waiting: 1, coalesced: 999 });
+    expect(await h.queue.stats()).toMatchObject({ waiting: 1, coalesced: 999 });
     await h.releaseAll();
     expect(h.runs).toEqual([promote("core-v1.0.0", "acme/core-api", "pusher-999")]);
   });
 
   it("the same job arriving while it runs runs exactly once more after it, however often it arrives", async () => {
     const h = harness();
-    h.queue.enqueue(promote("core-v1.0.0"));
+    h.queue.enqueueNow(promote("core-v1.0.0"));
     await h.tick();
-    expect(h.queue.stats()).toMatchObject({ running: 1, waiting: 0 });
-    for (let i = 0; i < 50; i++) h.queue.enqueue(promote("core-v1.0.0"));
-    expect(h.queue.stats()).toMatchObject({ running: 1, waiting: 1, coalesced: 49 });
+    expect(await h.queue.stats()).toMatchObject({ running: 1, waiting: 0 });
+    for (let i = 0; i < 50; i++) h.queue.enqueueNow(promote("core-v1.0.0"));
+    expect(await h.queue.stats()).toMatchObject({ running: 1, waiting: 1, coalesced: 49 });
     await h.releaseAll();
     expect(h.runs).toHaveLength(2);
     expect(h.maxConcurrent()).toBe(1);
@@ -72,26 +72,26 @@ describe("MemoryJobQueue", () => {
 
   it("jobs of one key run one at a time, in order; other keys run side by side", async () => {
     const h = harness();
-    h.queue.enqueue(promote("core-v1.0.0"));
-    h.queue.enqueue(promote("core-v1.1.0"));
-    h.queue.enqueue(promote("web-v2.0.0", "acme/web-ui"));
+    h.queue.enqueueNow(promote("core-v1.0.0"));
+    h.queue.enqueueNow(promote("core-v1.1.0"));
+    h.queue.enqueueNow(promote("web-v2.0.0", "acme/web-ui"));
     await h.tick();
     expect(h.runs.map((job) => (job as { tag: string }).tag)).toEqual(["core-v1.0.0", "web-v2.0.0"]);
-    expect(h.queue.stats()).toMatchObject({ running: 2, waiting: 1 });
+    expect(await h.queue.stats()).toMatchObject({ running: 2, waiting: 1 });
     await h.releaseAll();
     expect(h.runs.map((job) => (job as { tag: string }).tag)).toEqual(["core-v1.0.0", "web-v2.0.0", "core-v1.1.0"]);
     expect(h.maxConcurrent()).toBe(2);
-    expect(h.queue.stats()).toMatchObject({ running: 0, waiting: 0, oldestWaitingMs: 0 });
+    expect(await h.queue.stats()).toMatchObject({ running: 0, waiting: 0, oldestWaitingMs: 0 });
   });
 
   it("refuses a new job beyond its limit of distinct waiting jobs (the sweep finds that work later); identical ones still coalesce", async () => {
     const h = harness(2);
-    h.queue.enqueue(promote("core-v1.0.0"));
+    h.queue.enqueueNow(promote("core-v1.0.0"));
     await h.tick(); // running, no longer waiting
-    expect(h.queue.enqueue(promote("core-v1.1.0"))).toBe("queued");
-    expect(h.queue.enqueue(promote("core-v1.2.0"))).toBe("queued");
-    expect(h.queue.enqueue(promote("core-v1.3.0"))).toBe("refused");
-    expect(h.queue.enqueue(promote("core-v1.2.0"))).toBe("coalesced");
+    expect(h.queue.enqueueNow(promote("core-v1.1.0"))).toBe("queued");
+    expect(h.queue.enqueueNow(promote("core-v1.2.0"))).toBe("queued");
+    expect(h.queue.enqueueNow(promote("core-v1.3.0"))).toBe("refused");
+    expect(h.queue.enqueueNow(promote("core-v1.2.0"))).toBe("coalesced");
     expect(h.refused).toEqual([promote("core-v1.3.0")]);
     await h.releaseAll();
     expect(h.runs).toHaveLength(3);
@@ -100,11 +100,11 @@ describe("MemoryJobQueue", () => {
 
   it("reports how long the oldest waiting job has waited", async () => {
     const h = harness();
-    h.queue.enqueue(promote("core-v1.0.0"));
+    h.queue.enqueueNow(promote("core-v1.0.0"));
     await h.tick();
-    h.queue.enqueue(promote("core-v1.1.0"));
+    h.queue.enqueueNow(promote("core-v1.1.0"));
     await new Promise((r) => setTimeout(r, 30));
-    expect(h.queue.stats().oldestWaitingMs).toBeGreaterThanOrEqual(25);
+    expect((await h.queue.stats()).oldestWaitingMs).toBeGreaterThanOrEqual(25);
     await h.releaseAll();
   });
 });

@@ -1,0 +1,121 @@
+/**
+ * The BullMQ queue on a real redis-server: two queue instances are two replicas. The same work
+ * enqueued by both is one job (plus exactly one more run when it arrives while running), one key
+ * never runs on two replicas at once, and a Redis outage refuses new work without losing what was
+ * queued.
+ */
+import { randomUUID } from "node:crypto";
+import pino from "pino";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { RedisJobQueue } from "../../src/jobs/redis-queue.js";
+import type { Job } from "../../src/jobs/job.schema.js";
+import { type RedisServer, startRedisServer } from "../helpers/redis-server.js";
+
+const log = pino({ level: "silent" }) as never;
+const promote = (tag: string, repository = "acme/core-api"): Job => ({ kind: "promote-tag", installationId: 1, repository, tag, trigger: "push" });
+const tagOf = (job: Job) => (job as { tag: string }).tag;
+
+async function until(condition: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe("RedisJobQueue on a real redis-server", () => {
+  let redis: RedisServer;
+  let replicas: RedisJobQueue[] = [];
+
+  beforeAll(async () => {
+    redis = await startRedisServer();
+  });
+  afterAll(async () => {
+    await redis.stop();
+  });
+  afterEach(async () => {
+    await Promise.all(replicas.map((replica) => replica.close(2_000)));
+    replicas = [];
+  });
+
+  /** Two replicas on one queue (a prefix of their own per test), with one runner. */
+  function twoReplicas(runner: (job: Job, replica: number) => Promise<void>, options = {}) {
+    const prefix = `test-${randomUUID()}`;
+    replicas = [0, 1].map((i) => {
+      const replica = new RedisJobQueue(redis.url, log, { prefix, keyBusyDelayMs: 100, enqueueTimeoutMs: 1_000, ...options });
+      replica.start((job) => runner(job, i));
+      return replica;
+    });
+    return replicas;
+  }
+
+  it("the same work enqueued on both replicas, again and again while it runs, runs once and exactly once more", async () => {
+    const runs: string[] = [];
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const [a, b] = twoReplicas(async (job) => {
+      runs.push(tagOf(job));
+      if (runs.length === 1) await held;
+    });
+    await a!.enqueue(promote("core-v1.0.0"));
+    await until(() => runs.length === 1, "the first run");
+    for (let i = 0; i < 10; i++) await Promise.all([a!.enqueue(promote("core-v1.0.0")), b!.enqueue(promote("core-v1.0.0"))]);
+    release();
+    await until(() => runs.length === 2, "the one more run");
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(runs).toEqual(["core-v1.0.0", "core-v1.0.0"]);
+    expect(await a!.stats()).toMatchObject({ backend: "redis", redis: "ready", waiting: 0, running: 0 });
+  });
+
+  it("jobs of one key never run on two replicas at once; other keys run side by side", async () => {
+    let running = new Map<string, number>();
+    let overlapSameKey = 0;
+    let overlapOtherKeys = 0;
+    const done: string[] = [];
+    twoReplicas(async (job) => {
+      const key = (job as { repository: string }).repository;
+      running.set(key, (running.get(key) ?? 0) + 1);
+      if (running.get(key)! > 1) overlapSameKey++;
+      if (running.size > 1) overlapOtherKeys++;
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      running.set(key, running.get(key)! - 1);
+      if (running.get(key) === 0) running.delete(key);
+      done.push(tagOf(job));
+    });
+    const [a, b] = replicas;
+    await Promise.all([
+      a!.enqueue(promote("core-v1.0.0")),
+      b!.enqueue(promote("core-v1.1.0")),
+      a!.enqueue(promote("core-v1.2.0")),
+      b!.enqueue(promote("web-v2.0.0", "acme/web-ui")),
+      a!.enqueue(promote("web-v2.1.0", "acme/web-ui")),
+    ]);
+    await until(() => done.length === 5, "all five jobs");
+    expect(done.sort()).toEqual(["core-v1.0.0", "core-v1.1.0", "core-v1.2.0", "web-v2.0.0", "web-v2.1.0"]);
+    expect(overlapSameKey).toBe(0);
+    expect(overlapOtherKeys).toBeGreaterThan(0);
+    running = new Map();
+  });
+
+  it("Redis down: a new job is refused (the delivery fails), /healthz says unreachable; back up: what was queued before still runs", async () => {
+    const runs: string[] = [];
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const [a] = twoReplicas(async (job) => {
+      runs.push(tagOf(job));
+      if (tagOf(job) === "core-v1.0.0") await held;
+    });
+    await a!.enqueue(promote("core-v1.0.0"));
+    await until(() => runs.length === 1, "the first run");
+    await a!.enqueue(promote("core-v1.1.0")); // waits for core's key in Redis
+    await redis.kill();
+    await expect(a!.enqueue(promote("web-v2.0.0", "acme/web-ui"))).rejects.toThrow();
+    expect(await a!.stats()).toMatchObject({ backend: "redis", redis: "unreachable" });
+    await redis.restart();
+    release();
+    await until(() => runs.includes("core-v1.1.0"), "the job queued before the outage", 30_000);
+    await a!.enqueue(promote("web-v2.0.0", "acme/web-ui"));
+    await until(() => runs.includes("web-v2.0.0"), "a job queued after the outage", 30_000);
+    expect(await a!.stats()).toMatchObject({ redis: "ready" });
+  });
+});

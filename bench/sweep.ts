@@ -9,6 +9,7 @@ import { type Server, run } from "probot";
 import { BackgroundTasks } from "../src/background-tasks.js";
 import { createApp } from "../src/index.js";
 import { freePort } from "../test/helpers/free-port.js";
+import { seedManyServices } from "../test/stand-in/many-services.js";
 import { startGitHubStandIn } from "../test/stand-in/server.js";
 import type { ImageRegistry } from "../demo/sample-registries.js";
 
@@ -37,30 +38,12 @@ const MISSED = 5;
 export async function measureSweep(images: ImageRegistry, privateKey: string, installationId: number): Promise<SweepResult> {
   const github = await startGitHubStandIn({ appId: 1, privateKey });
   github.addInstallation(installationId);
-  const names = Array.from({ length: SERVICES }, (_, i) => `svc${String(i + 1).padStart(2, "0")}`);
-  const commits = new Map<string, string>();
-  const digests = new Map<string, string>();
-  for (const name of names) {
-    github.world.addRepository({ fullName: `acme/${name}`, installationId, files: { "README.md": `# ${name}\n` } });
-    const commit = github.world.commitOn(`acme/${name}`, { "CHANGELOG.md": "- 1.0.0\n" }, { message: "Release 1.0.0" });
-    commits.set(name, commit);
-    digests.set(name, await images.pushFor(`acme/${name}`, commit));
-    github.world.tag(`acme/${name}`, `${name}-v1.0.0`, commit, { annotated: true });
-  }
-  const config = [
-    "services:",
-    ...names.flatMap((name) => [`  ${name}:`, `    repository: acme/${name}`, `    image: ${images.host}/acme/${name}`, `    variable: ${name}_image`]),
-    "environments:",
-    ...ENVIRONMENTS.flatMap((environment) => [`  ${environment}:`, `    file: envs/${environment}.tfvars`]),
-    "imageWaitSeconds: 0",
-    "",
-  ].join("\n");
-  // Converged: every file runs every service's 1.0.0, adjacent lines as real infra repositories have them.
-  const tfvars = names.map((name) => `${name}_image = "${images.host}/acme/${name}@${digests.get(name)}" # ${name}-v1.0.0`).join("\n") + "\n";
-  github.world.addRepository({
-    fullName: "acme/infra",
+  const { names, commits, digests } = await seedManyServices(github.world, {
     installationId,
-    files: { ".github/release-promoter.yml": config, ...Object.fromEntries(ENVIRONMENTS.map((environment) => [`envs/${environment}.tfvars`, tfvars])) },
+    services: SERVICES,
+    environments: ENVIRONMENTS,
+    registryHost: images.host,
+    pushImage: (repository, commit) => images.pushFor(repository, commit),
   });
 
   const port = await freePort();

@@ -6,13 +6,14 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type AppProcess, startAppProcess } from "../../bench/app-process.js";
 import { buildApp } from "../../bench/build-app.js";
 import { type OciRegistry, pushImage, startOciRegistry } from "../helpers/oci-registry.js";
 import { type RedisServer, startRedisServer } from "../helpers/redis-server.js";
 import { throwawayPrivateKey } from "../helpers/throwaway-key.js";
 import { seedManyServices } from "../stand-in/many-services.js";
+import { seedSampleOrg } from "../stand-in/sample-org.js";
 import { type GitHubStandIn, startGitHubStandIn } from "../stand-in/server.js";
 import { pushPayload } from "../stand-in/webhooks.js";
 
@@ -33,20 +34,43 @@ describe("two replicas on one Redis", () => {
     home = await mkdtemp(join(tmpdir(), "release-promoter-replicas-home-"));
     registry = await startOciRegistry({ storageDir: storage });
     redis = await startRedisServer();
+  });
+  beforeEach(async () => {
     github = await startGitHubStandIn({ appId: 1, privateKey });
+    github.addInstallation(INSTALLATION);
+  });
+  afterEach(async () => {
+    for (const app of processes.splice(0)) await app.kill().catch(() => undefined);
+    await github.stop();
   });
   afterAll(async () => {
-    for (const app of processes) await app.kill().catch(() => undefined);
-    await github.stop();
     await redis.stop();
     await registry.stop();
     await rm(storage, { recursive: true, force: true });
     await rm(home, { recursive: true, force: true });
   });
 
+  /** Two `probot run` processes of the compiled app on one Redis (a queue prefix of their own: a fresh Redis database per test). */
+  async function startReplicas(entry: string, extra: Record<string, string>): Promise<AppProcess[]> {
+    const env = {
+      ...github.env,
+      APP_ID: "1",
+      PRIVATE_KEY: privateKey,
+      WEBHOOK_SECRET: "replicas-secret",
+      REDIS_URL: `${redis.url}/${++database}`,
+      NO_SMEE_SETUP: "true",
+      PATH: process.env.PATH ?? "/usr/bin:/bin",
+      HOME: home,
+      ...extra,
+    };
+    const replicas = [await startAppProcess({ entry, env, name: "replica-a" }), await startAppProcess({ entry, env, name: "replica-b" })];
+    processes.push(...replicas);
+    return replicas;
+  }
+  let database = 0;
+
   it(`${SERVICES} tag deliveries, each sent to both replicas and some twice: each promotion is made once, with the writes of one replica receiving each once`, { timeout: 240_000 }, async () => {
     const entry = buildApp("replicas-build");
-    github.addInstallation(INSTALLATION);
     const push = async (repository: string, commit: string) =>
       (await pushImage(registry.url, repository, { format: "oci", platform: { os: "linux", architecture: "amd64" }, files: { "app/VERSION": `${repository}@${commit}\n` }, reference: commit })).digest;
     const org = await seedManyServices(github.world, { installationId: INSTALLATION, services: SERVICES, environments: ["prod"], registryHost: registry.host, pushImage: push });
@@ -58,20 +82,7 @@ describe("two replicas on one Redis", () => {
       const tagObject = github.world.tag(`acme/${name}`, `${name}-v1.1.0`, commit, { annotated: true });
       releases.push({ name, commit, digest, payload: pushPayload(github.world, { repository: `acme/${name}`, ref: `refs/tags/${name}-v1.1.0`, after: tagObject, installationId: INSTALLATION }) });
     }
-    const env = {
-      ...github.env,
-      APP_ID: "1",
-      PRIVATE_KEY: privateKey,
-      WEBHOOK_SECRET: "replicas-secret",
-      REDIS_URL: redis.url,
-      RECONCILE_INTERVAL_SECONDS: "0",
-      LOG_LEVEL: "warn",
-      NO_SMEE_SETUP: "true",
-      PATH: process.env.PATH ?? "/usr/bin:/bin",
-      HOME: home,
-    };
-    const replicas = [await startAppProcess({ entry, env, name: "replica-a" }), await startAppProcess({ entry, env, name: "replica-b" })];
-    processes.push(...replicas);
+    const replicas = await startReplicas(entry, { RECONCILE_INTERVAL_SECONDS: "0", LOG_LEVEL: "warn" });
 
     const mark = github.requests.length;
     // Every delivery to both replicas at once; every third one a second time to each (a redelivery).
@@ -100,6 +111,107 @@ describe("two replicas on one Redis", () => {
     expect(counts.write).toBe(2 * SERVICES);
     expect(counts.contentCreating).toBe(2 * SERVICES);
     for (const replica of replicas) await replica.stop();
+    github.assertNoProblems();
+  });
+
+  it("a promotion waiting for its image, its replica SIGKILLed, the image pushed: the other replica takes the job over and opens the PR", { timeout: 180_000 }, async () => {
+    const entry = buildApp("replicas-build");
+    const org = seedSampleOrg(github.world, { installationId: INSTALLATION, registryHost: registry.host });
+    github.world.commitOn("acme/infra", { ".github/release-promoter.yml": org.configText.replace("imageWaitSeconds: 0", "imageWaitSeconds: 600") }, { message: "Wait for images" });
+    const replicas = await startReplicas(entry, { RECONCILE_INTERVAL_SECONDS: "0", LOG_LEVEL: "info" });
+    const tagObject = github.world.tag("acme/core-api", "core-v0.10.0", org.coreCommit, { annotated: true });
+    const waiting = github.nextRequest((request) => request.method === "POST" && request.name === "/repos/{owner}/{repo}/check-runs");
+    expect((await replicas[0]!.deliver("push", pushPayload(github.world, { repository: "acme/core-api", ref: "refs/tags/core-v0.10.0", after: tagObject, installationId: INSTALLATION }))).status).toBe(200);
+    await waiting;
+    // Whichever replica's worker took the job is the one waiting for the image: kill that one.
+    let holder: AppProcess | undefined;
+    const deadline = Date.now() + 30_000;
+    while (holder === undefined && Date.now() < deadline) {
+      holder = replicas.find((replica) => replica.logs().some((line) => line.includes("waiting for image")));
+      if (holder === undefined) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(holder, "neither replica logged that it waits for the image").toBeDefined();
+    const survivor = replicas.find((replica) => replica !== holder)!;
+    await holder!.kill(); // SIGKILL: no drain
+    const digest = (await pushImage(registry.url, "acme/core-api", { format: "oci", platform: { os: "linux", architecture: "amd64" }, files: { "app/VERSION": "0.10.0\n" }, reference: org.coreCommit })).digest;
+
+    // The dead worker's job lock (30 s) lapses, BullMQ finds the job stalled, the survivor runs it.
+    const completed = await github.completedCheckRun("acme/core-api", org.coreCommit, 120_000);
+    expect(completed, survivor.logs().join("\n")).toMatchObject({ conclusion: "success" });
+    expect(github.world.checkRunsOn("acme/core-api", org.coreCommit)).toHaveLength(1);
+    const [pr, ...others] = github.world.pullRequestsOf("acme/infra", "open");
+    expect(others).toHaveLength(0);
+    expect(github.world.fileAt("acme/infra", "envs/prod.tfvars", pr!.head)).toContain(`core_image = "${registry.host}/acme/core-api@${digest}" # core-v0.10.0`);
+    github.assertNoProblems();
+  });
+
+  it("the sweep with two replicas: one BullMQ job scheduler, so each tick's reads happen once, and a tag pushed without a webhook is promoted once", { timeout: 120_000 }, async () => {
+    const entry = buildApp("replicas-build");
+    const org = seedSampleOrg(github.world, { installationId: INSTALLATION, registryHost: registry.host });
+    await pushImage(registry.url, "acme/core-api", { format: "oci", platform: { os: "linux", architecture: "amd64" }, files: { "app/VERSION": "0.10.0\n" }, reference: org.coreCommit });
+    github.world.tag("acme/core-api", "core-v0.10.0", org.coreCommit, { annotated: true }); // no webhook
+    const INTERVAL_SECONDS = 3;
+    const started = Date.now();
+    const replicas = await startReplicas(entry, { RECONCILE_INTERVAL_SECONDS: String(INTERVAL_SECONDS), LOG_LEVEL: "warn" });
+    const completed = await github.completedCheckRun("acme/core-api", org.coreCommit, 60_000);
+    expect(completed).toMatchObject({ conclusion: "success" });
+    await new Promise((resolve) => setTimeout(resolve, 5 * INTERVAL_SECONDS * 1000));
+    for (const replica of replicas) await replica.stop();
+    const elapsedTicks = (Date.now() - started) / (INTERVAL_SECONDS * 1000);
+
+    const named = (name: string) => github.requests.filter((request) => request.name === name).length;
+    const ticks = github.requests.filter((request) => request.method === "GET" && request.name === "/app/installations").length;
+    const infraReads = named("ReadSweepInfra");
+    // One read of each kind per tick: two replicas with their own timers would make about twice the ticks.
+    expect(ticks).toBeGreaterThanOrEqual(3);
+    expect(ticks).toBeLessThanOrEqual(Math.ceil(elapsedTicks) + 1);
+    // Each tick's sweep of the installation once (the last tick's may still have been queued when the replicas stopped).
+    expect(infraReads).toBeLessThanOrEqual(ticks);
+    expect(infraReads).toBeGreaterThanOrEqual(ticks - 1);
+    expect(github.world.pullRequestsOf("acme/infra", "open")).toHaveLength(1);
+    expect(github.world.checkRunsOn("acme/core-api", org.coreCommit)).toHaveLength(1);
+    github.assertNoProblems();
+  });
+
+  it("Redis killed and restarted during a run: deliveries meanwhile are refused (5xx), nothing queued is lost, the replicas recover without a restart", { timeout: 240_000 }, async () => {
+    const entry = buildApp("replicas-build");
+    const push = async (repository: string, commit: string) =>
+      (await pushImage(registry.url, repository, { format: "oci", platform: { os: "linux", architecture: "amd64" }, files: { "app/VERSION": `${repository}@${commit}\n` }, reference: commit })).digest;
+    const org = await seedManyServices(github.world, { installationId: INSTALLATION, services: 6, environments: ["prod"], registryHost: registry.host, pushImage: push });
+    const releases = [];
+    for (const name of org.names) {
+      const commit = github.world.commitOn(`acme/${name}`, { "CHANGELOG.md": "- 1.1.0\n- 1.0.0\n" }, { message: "Release 1.1.0" });
+      await push(`acme/${name}`, commit);
+      const tagObject = github.world.tag(`acme/${name}`, `${name}-v1.1.0`, commit, { annotated: true });
+      releases.push({ name, commit, payload: pushPayload(github.world, { repository: `acme/${name}`, ref: `refs/tags/${name}-v1.1.0`, after: tagObject, installationId: INSTALLATION }) });
+    }
+    const replicas = await startReplicas(entry, { RECONCILE_INTERVAL_SECONDS: "0", LOG_LEVEL: "warn" });
+    const [a, b] = replicas as [AppProcess, AppProcess];
+    for (const release of releases.slice(0, 3)) expect((await a.deliver("push", release.payload)).status).toBe(200);
+    await redis.kill(); // mid-run: some promotions running, some waiting in Redis
+
+    const refused = await b.deliver("push", releases[3]!.payload);
+    expect(refused.status).toBeGreaterThanOrEqual(500);
+    expect((await fetch(`${b.url}/healthz`)).status).toBe(503);
+
+    await redis.restart();
+    // GitHub's "Redeliver" of the refused delivery, and new ones, once Redis is back.
+    const deadline = Date.now() + 30_000;
+    let redelivered = 0;
+    while (Date.now() < deadline && redelivered !== 200) {
+      redelivered = (await b.deliver("push", releases[3]!.payload)).status;
+      if (redelivered !== 200) await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    expect(redelivered).toBe(200);
+    for (const release of releases.slice(4)) expect((await a.deliver("push", release.payload)).status).toBe(200);
+
+    for (const release of releases) {
+      const check = await github.completedCheckRun(`acme/${release.name}`, release.commit, 150_000);
+      expect(check, replicas.map((r) => r.logs().join("\n")).join("\n")).toMatchObject({ conclusion: "success" });
+      expect(github.world.checkRunsOn(`acme/${release.name}`, release.commit)).toHaveLength(1);
+    }
+    expect(github.world.pullRequestsOf("acme/infra", "open").map((pr) => pr.head).sort()).toEqual(org.names.map((name) => `release-promoter/prod/${name}`));
+    expect((await fetch(`${a.url}/healthz`)).status).toBe(200);
     github.assertNoProblems();
   });
 });

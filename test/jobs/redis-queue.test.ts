@@ -118,4 +118,17 @@ describe("RedisJobQueue on a real redis-server", () => {
     await until(() => runs.includes("web-v2.0.0"), "a job queued after the outage", 30_000);
     expect(await a!.stats()).toMatchObject({ redis: "ready" });
   });
+
+  it("jobs waiting in Redis survive Redis being killed and restarted (append-only file): a worker started afterwards runs them all", async () => {
+    const prefix = `test-${randomUUID()}`;
+    const producer = new RedisJobQueue(redis.url, log, { prefix, enqueueTimeoutMs: 1_000 });
+    replicas = [producer];
+    for (const tag of ["core-v1.0.0", "core-v1.1.0", "core-v1.2.0"]) await producer.enqueue(promote(tag));
+    await redis.kill();
+    await redis.restart();
+    const runs: string[] = [];
+    producer.start(async (job) => void runs.push(tagOf(job)));
+    await until(() => runs.length === 3, "the three jobs queued before the outage", 30_000);
+    expect(runs.sort()).toEqual(["core-v1.0.0", "core-v1.1.0", "core-v1.2.0"]);
+  });
 });

@@ -1,3 +1,4 @@
+import { Redis } from "ioredis";
 import type { ApplicationFunction, Logger, Probot } from "probot";
 import { BackgroundTasks } from "./background-tasks.js";
 import type { PromoterDependencies } from "./dependencies.js";
@@ -5,6 +6,7 @@ import { onPullRequestClosed } from "./handlers/on-pull-request-closed.js";
 import { onPush } from "./handlers/on-push.js";
 import { drainOnSigterm } from "./drain-on-sigterm.js";
 import { Pacers } from "./github/pace-content-creation.js";
+import { RedisSpacing } from "./github/redis-spacing.js";
 import { healthHandler } from "./health.js";
 import { type JobQueue, MAX_WAITING_JOBS, MemoryJobQueue } from "./jobs/job-queue.js";
 import { RedisJobQueue } from "./jobs/redis-queue.js";
@@ -25,13 +27,15 @@ const GRACE_MS = 25_000;
  */
 export function createApp(overrides: Partial<PromoterDependencies> = {}): ApplicationFunction {
   return (app: Probot, options) => {
+    const env = overrides.env ?? process.env;
+    const redisUrl = env.REDIS_URL?.trim();
     const deps: PromoterDependencies = {
-      env: process.env,
+      env,
       tasks: new BackgroundTasks((error, key) => app.log.error({ err: error, key }, "background task failed")),
-      pacers: new Pacers(),
+      // With Redis, the pacer's spacing is shared by every replica (GitHub counts per installation).
+      pacers: new Pacers(redisUrl ? { shared: new RedisSpacing(new Redis(redisUrl, { maxRetriesPerRequest: null }), "release-promoter", (error) => app.log.warn({ err: error }, "redis pacer error")) } : {}),
       ...overrides,
     };
-    const redisUrl = deps.env.REDIS_URL?.trim();
     let queue: JobQueue;
     const runner = createJobRunner(app, deps, () => queue);
     if (redisUrl) {

@@ -31,6 +31,17 @@ export interface PacerOptions {
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
   onWait?: (info: { waitMs: number; reason: string }) => void;
+  /**
+   * Several replicas: the spacing is kept across processes by a Bottleneck limiter clustered in
+   * Redis (the engine Probot's own throttling uses with REDIS_URL), one per installation: one
+   * content-creating request at a time and `minIntervalMs` apart, whichever replica sends it.
+   */
+  shared?: SharedSpacing;
+}
+
+/** Cross-process spacing: runs `send` when the installation's shared limiter allows. */
+export interface SharedSpacing {
+  schedule<T>(installationKey: string, minIntervalMs: number, send: () => Promise<T>): Promise<T>;
 }
 
 export function isContentCreating(options: RequestOptions): boolean {
@@ -65,7 +76,11 @@ export class ContentCreationPacer {
   private lastStart = Number.NEGATIVE_INFINITY;
   private tail: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly options: PacerOptions = {}) {
+  constructor(
+    private readonly options: PacerOptions = {},
+    /** The installation, for the shared limiter's name. */
+    private readonly installationKey = "default",
+  ) {
     // 1 s is GitHub's floor; 50 ms of margin keeps jitter on the wire from crossing it.
     this.minIntervalMs = options.minIntervalMs ?? 1050;
     this.maxRetries = options.maxRetries ?? 3;
@@ -90,11 +105,14 @@ export class ContentCreationPacer {
 
   private async sendPaced<T>(send: () => Promise<T>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
-      const gap = this.lastStart + this.minIntervalMs - this.now();
-      if (gap > 0) await this.sleep(gap);
-      this.lastStart = this.now();
+      const shared = this.options.shared;
+      if (shared === undefined) {
+        const gap = this.lastStart + this.minIntervalMs - this.now();
+        if (gap > 0) await this.sleep(gap);
+        this.lastStart = this.now();
+      }
       try {
-        return await send();
+        return await (shared === undefined ? send() : shared.schedule(this.installationKey, this.minIntervalMs, send));
       } catch (error) {
         const waitMs = rateLimitWait(error, this.now());
         if (waitMs === undefined || attempt >= this.maxRetries || waitMs > this.maxWaitMs) throw error;
@@ -110,12 +128,16 @@ export class ContentCreationPacer {
 /** One pacer per installation, shared by every event of that installation. */
 export class Pacers {
   private readonly byInstallation = new Map<number, ContentCreationPacer>();
-  constructor(private readonly options: PacerOptions = {}) {}
+  constructor(
+    private readonly options: PacerOptions = {},
+    /** The installation, for the shared limiter's name. */
+    private readonly installationKey = "default",
+  ) {}
 
   for(installationId: number): ContentCreationPacer {
     let pacer = this.byInstallation.get(installationId);
     if (pacer === undefined) {
-      pacer = new ContentCreationPacer(this.options);
+      pacer = new ContentCreationPacer(this.options, String(installationId));
       this.byInstallation.set(installationId, pacer);
     }
     return pacer;

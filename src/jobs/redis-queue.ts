@@ -54,7 +54,7 @@ export class RedisJobQueue implements JobQueue {
     private readonly log: Logger,
     options: RedisQueueOptions = {},
   ) {
-    this.options = { concurrency: 8, keyBusyDelayMs: 1_000, keyLockMs: 30_000, enqueueTimeoutMs: 5_000, prefix: "bull", ...options };
+    this.options = { concurrency: 8, keyBusyDelayMs: 1_000, keyLockMs: 20_000, enqueueTimeoutMs: 5_000, prefix: "bull", ...options };
     // The producer fails fast while Redis is away (no offline queue), so a delivery is refused rather than held in memory.
     this.producer = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false });
     this.locks = new Redis(url, { maxRetriesPerRequest: null });
@@ -111,8 +111,11 @@ export class RedisJobQueue implements JobQueue {
         connection: new Redis(this.url, { maxRetriesPerRequest: null }),
         prefix,
         concurrency,
-        // A worker that dies stops renewing its job lock; after lockDuration the job is stalled and moved back to waiting.
+        // A worker that dies stops renewing its job lock; once it lapses, the next stalled-job check
+        // (every half lock) marks the job and the one after moves it back to waiting: taken over
+        // within about two lock durations of the death.
         lockDuration: keyLockMs,
+        stalledInterval: Math.floor(keyLockMs / 2),
         maxStalledCount: 3,
       },
     );

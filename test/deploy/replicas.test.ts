@@ -132,10 +132,12 @@ describe("two replicas on one Redis", () => {
     }
     expect(holder, "neither replica logged that it waits for the image").toBeDefined();
     const survivor = replicas.find((replica) => replica !== holder)!;
+    // While it waits for the image (its "waiting" check-run update answered), not in the middle of a request.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
     await holder!.kill(); // SIGKILL: no drain
     const digest = (await pushImage(registry.url, "acme/core-api", { format: "oci", platform: { os: "linux", architecture: "amd64" }, files: { "app/VERSION": "0.10.0\n" }, reference: org.coreCommit })).digest;
 
-    // The dead worker's job lock (30 s) lapses, BullMQ finds the job stalled, the survivor runs it.
+    // The dead worker's job lock (20 s) lapses, BullMQ finds the job stalled, the survivor runs it.
     const completed = await github.completedCheckRun("acme/core-api", org.coreCommit, 120_000);
     expect(completed, survivor.logs().join("\n")).toMatchObject({ conclusion: "success" });
     expect(github.world.checkRunsOn("acme/core-api", org.coreCommit)).toHaveLength(1);

@@ -32,9 +32,12 @@ export function createApp(overrides: Partial<PromoterDependencies> = {}): Applic
     const deps: PromoterDependencies = {
       env,
       tasks: new BackgroundTasks((error, key) => app.log.error({ err: error, key }, "background task failed")),
-      // With Redis, the pacer's spacing is shared by every replica (GitHub counts per installation).
-      pacers: new Pacers(redisUrl ? { shared: new RedisSpacing(new Redis(redisUrl, { maxRetriesPerRequest: null }), "release-promoter", (error) => app.log.warn({ err: error }, "redis pacer error")) } : {}),
       ...overrides,
+      // With Redis, the pacer's spacing is shared by every replica (GitHub counts per installation);
+      // built only when the caller brings none, so no Redis connection is opened for nothing.
+      pacers:
+        overrides.pacers ??
+        new Pacers(redisUrl ? { shared: new RedisSpacing(new Redis(redisUrl, { maxRetriesPerRequest: null }), "release-promoter", (error) => app.log.warn({ err: error }, "redis pacer error")) } : {}),
     };
     let queue: JobQueue;
     const runner = createJobRunner(app, deps, () => queue);

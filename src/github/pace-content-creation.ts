@@ -128,11 +128,7 @@ export class ContentCreationPacer {
 /** One pacer per installation, shared by every event of that installation. */
 export class Pacers {
   private readonly byInstallation = new Map<number, ContentCreationPacer>();
-  constructor(
-    private readonly options: PacerOptions = {},
-    /** The installation, for the shared limiter's name. */
-    private readonly installationKey = "default",
-  ) {}
+  constructor(private readonly options: PacerOptions = {}) {}
 
   for(installationId: number): ContentCreationPacer {
     let pacer = this.byInstallation.get(installationId);

@@ -2,15 +2,15 @@ import Bottleneck from "bottleneck";
 import type { Redis } from "ioredis";
 import type { SharedSpacing } from "./pace-content-creation.js";
 
+/** Longer than any one GitHub request (GitHub itself gives up after 10 s). */
+const SLOT_EXPIRATION_MS = 60_000;
+
 /**
  * The content-creating pacer's spacing shared by every replica through Redis: one Bottleneck
  * limiter per installation, clustered (its state lives in Redis), `maxConcurrent: 1` and
  * `minTime` the pacer's interval. GitHub's secondary limits count per installation, not per
  * process, so two replicas must not each send one a second.
  */
-/** Longer than any one GitHub request (GitHub itself gives up after 10 s). */
-const SLOT_EXPIRATION_MS = 60_000;
-
 export class RedisSpacing implements SharedSpacing {
   private readonly connection: InstanceType<typeof Bottleneck.IORedisConnection>;
   private readonly limiters = new Map<string, Bottleneck>();

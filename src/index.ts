@@ -13,9 +13,6 @@ import { RedisJobQueue } from "./jobs/redis-queue.js";
 import { createJobRunner } from "./jobs/run-job.js";
 import { reconcileIntervalMs, scheduleSweeps } from "./jobs/schedule-sweeps.js";
 
-/** SIGTERM: how long running jobs may take before the process exits (Kubernetes' default kill timeout is 30 s). */
-const GRACE_MS = 25_000;
-
 /**
  * The Probot app: builds the queue and the worker, registers handlers (events → jobs) and routes.
  * `createApp` lets tests and the demo pass their own dependencies (a task queue they can await, a
@@ -66,10 +63,10 @@ const app: ApplicationFunction = (probot, options) => {
     onStart: ({ queue, sweep }) => {
       if (queue instanceof RedisJobQueue) {
         scheduleRedisSweeps(queue, intervalMs, probot.log);
-        drainRedisOnSigterm(queue, probot.log);
+        drainOnSigterm(queue, probot.log);
       } else {
         scheduleSweeps(sweep, intervalMs, probot.log);
-        drainOnSigterm(tasks, probot.log, { graceMs: GRACE_MS });
+        drainOnSigterm(tasks, probot.log);
       }
     },
   })(probot, options);
@@ -83,9 +80,3 @@ function scheduleRedisSweeps(queue: RedisJobQueue, intervalMs: number, log: Logg
   );
 }
 
-function drainRedisOnSigterm(queue: RedisJobQueue, log: Logger): void {
-  process.once("SIGTERM", () => {
-    log.info("SIGTERM: no new jobs; finishing running ones, leaving the rest in Redis");
-    void queue.close(GRACE_MS).finally(() => process.exit(0));
-  });
-}

@@ -48,6 +48,7 @@ export class RedisJobQueue implements JobQueue {
   private readonly producer: Redis;
   private readonly locks: Redis;
   private readonly options: Required<RedisQueueOptions>;
+  private running = 0;
 
   constructor(
     private readonly url: string,
@@ -103,9 +104,11 @@ export class RedisJobQueue implements JobQueue {
           await bullJob.moveToDelayed(Date.now() + keyBusyDelayMs, token);
           throw new DelayedError();
         }
+        this.running++;
         try {
           await runner(job);
         } finally {
+          this.running--;
           await mutex.release().catch((error: unknown) => this.log.warn({ err: error }, "could not release the key's lock; it expires by itself"));
         }
       },
@@ -151,19 +154,22 @@ export class RedisJobQueue implements JobQueue {
     }
   }
 
+  /** Jobs this replica runs now. */
+  get size(): number {
+    return this.running;
+  }
+
   /**
-   * SIGTERM: stop taking jobs and let the running ones finish within `graceMs`; whatever is left
-   * stays in Redis for the other replicas (a job still running when the process exits is stalled
-   * and taken over once its lock expires).
+   * Stops taking jobs and resolves once the running ones have finished (the drain on SIGTERM races
+   * this against its grace period). Whatever is not running stays in Redis for the other replicas.
    */
-  async close(graceMs: number): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const grace = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, graceMs);
-      timer.unref();
-    });
-    await Promise.race([this.worker?.close() ?? Promise.resolve(), grace]);
-    clearTimeout(timer);
+  async idle(): Promise<void> {
+    await this.worker?.close();
+  }
+
+  /** Stops working and disconnects from Redis. */
+  async close(): Promise<void> {
+    await this.idle();
     await this.queue.close().catch(() => {});
     this.producer.disconnect();
     this.locks.disconnect();

@@ -34,7 +34,7 @@ describe("RedisJobQueue on a real redis-server", () => {
     await redis.stop();
   });
   afterEach(async () => {
-    await Promise.all(replicas.map((replica) => replica.close(2_000)));
+    await Promise.all(replicas.map((replica) => replica.close()));
     replicas = [];
   });
 

@@ -15,7 +15,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { spawnTestServer, startOnFreePort } from "./test-server.js";
+import { httpProbe, spawnTestServer, startOnFreePort } from "./test-server.js";
 
 /** Debian's path; DOCKER_REGISTRY_BIN overrides it (another install, or proving the failure). */
 export const DOCKER_REGISTRY_BIN = process.env["DOCKER_REGISTRY_BIN"] ?? "/usr/bin/docker-registry";
@@ -91,8 +91,7 @@ async function startOnce(options: StartOciRegistryOptions, port: number): Promis
     env: { PATH: "/usr/sbin:/usr/bin:/sbin:/bin" },
     // A TLS registry is probed over plain http, which needs no trust in its CA: Go's server
     // answers it "400 Client sent an HTTP request to an HTTPS server" once it listens.
-    readyUrl: `http://127.0.0.1:${port}/v2/`,
-    isReady: (status) => (options.tls === undefined ? status === 200 || status === 401 : status === 400),
+    probe: httpProbe(`http://127.0.0.1:${port}/v2/`, (status) => (options.tls === undefined ? status === 200 || status === 401 : status === 400)),
     readyTimeoutMs: 15_000,
     pollMs: 25,
     cleanup: () => rm(configDir, { recursive: true, force: true }),

@@ -57,9 +57,7 @@ export async function startRedisServer(): Promise<RedisServer> {
       // Arguments only: no /etc/redis/redis.conf. No RDB snapshots; an fsynced AOF keeps every acknowledged write across a kill.
       args: ["--bind", "127.0.0.1", "--port", String(port), "--dir", dir, "--save", "", "--appendonly", "yes", "--appendfsync", "always", "--daemonize", "no", "--protected-mode", "yes"],
       env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
-      readyUrl: `redis://127.0.0.1:${port}`,
-      isReady: () => false,
-      probe: () => ping(port),
+      probe: { what: `redis://127.0.0.1:${port}`, ready: () => ping(port) },
       readyTimeoutMs: 15_000,
       pollMs: 50,
       cleanup: async () => {},

@@ -1,7 +1,8 @@
 /**
  * A real server process for a test (docker-registry, verdaccio): spawned so that it cannot
  * outlive the test process (PR_SET_PDEATHSIG via setpriv, plus an exit hook), its output kept
- * for error messages, ready once an HTTP probe answers, and stopped with `stop()`.
+ * for error messages, ready once its probe answers (`httpProbe` for HTTP servers), and stopped
+ * with `stop()`.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -15,6 +16,24 @@ export interface TestServer {
   stop(kill?: boolean): Promise<void>;
 }
 
+/** How a test knows a server is ready: `what` names it in messages. */
+export interface ReadinessProbe {
+  what: string;
+  ready(): Promise<boolean>;
+}
+
+/** Ready once `url` answers with a status `isReady` accepts. */
+export function httpProbe(url: string, isReady: (status: number) => boolean): ReadinessProbe {
+  return {
+    what: url,
+    async ready() {
+      const response = await fetch(url, { signal: AbortSignal.timeout(1_000) });
+      await response.body?.cancel();
+      return isReady(response.status);
+    },
+  };
+}
+
 export interface TestServerOptions {
   /** For messages: "docker-registry", "verdaccio". */
   name: string;
@@ -23,11 +42,8 @@ export interface TestServerOptions {
   cwd?: string;
   /** The whole environment of the server: nothing of ours leaks in. */
   env: Record<string, string>;
-  /** URL probed until `isReady(status)`. */
-  readyUrl: string;
-  isReady: (status: number) => boolean;
-  /** Instead of the HTTP probe (a server that does not speak HTTP, such as Redis): resolves true once the server answers. */
-  probe?: () => Promise<boolean>;
+  /** Polled until it resolves true; a throw counts as "not yet". */
+  probe: ReadinessProbe;
   readyTimeoutMs: number;
   pollMs: number;
   /** Runs after the process ended (temp dirs). */
@@ -99,22 +115,16 @@ async function waitUntilReady(options: TestServerOptions, exited: Promise<number
   const deadline = Date.now() + options.readyTimeoutMs;
   while (Date.now() < deadline) {
     if (exitCode !== undefined) {
-      throw new Error(`${options.name} exited (code ${exitCode}) before answering on ${options.readyUrl}:\n${logs()}`);
+      throw new Error(`${options.name} exited (code ${exitCode}) before answering on ${options.probe.what}:\n${logs()}`);
     }
     try {
-      if (options.probe !== undefined) {
-        if (await options.probe()) return;
-      } else {
-        const response = await fetch(options.readyUrl, { signal: AbortSignal.timeout(1_000) });
-        await response.body?.cancel();
-        if (options.isReady(response.status)) return;
-      }
+      if (await options.probe.ready()) return;
     } catch {
       // not listening yet
     }
     await new Promise((resolve) => setTimeout(resolve, options.pollMs));
   }
-  throw new Error(`${options.name} did not answer on ${options.readyUrl} within ${options.readyTimeoutMs / 1000}s:\n${logs()}`);
+  throw new Error(`${options.name} did not answer on ${options.probe.what} within ${options.readyTimeoutMs / 1000}s:\n${logs()}`);
 }
 
 function trackChild(child: ChildProcess): void {

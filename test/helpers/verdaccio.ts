@@ -18,7 +18,7 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { spawnTestServer, startOnFreePort } from "./test-server.js";
+import { httpProbe, spawnTestServer, startOnFreePort } from "./test-server.js";
 
 const require = createRequire(import.meta.url);
 const VERDACCIO_BIN = join(dirname(require.resolve("verdaccio/package.json")), "bin", "verdaccio");
@@ -91,8 +91,7 @@ async function startOnce(port: number): Promise<Verdaccio> {
     args: [VERDACCIO_BIN, "--config", configPath, "--listen", `127.0.0.1:${port}`],
     cwd: scratch,
     env: { PATH: process.env["PATH"] ?? "/usr/bin:/bin", HOME: home, NODE_ENV: "production" },
-    readyUrl: `${url}-/ping`,
-    isReady: (status) => status === 200,
+    probe: httpProbe(`${url}-/ping`, (status) => status === 200),
     readyTimeoutMs: 20_000,
     pollMs: 50,
     cleanup: () => rm(scratch, { recursive: true, force: true }),

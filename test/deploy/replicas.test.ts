@@ -69,10 +69,12 @@ describe("two replicas on one Redis", () => {
   }
   let database = 0;
 
+  /** CI pushing the image built from `commit`; its digest. */
+  const push = async (repository: string, commit: string) =>
+    (await pushImage(registry.url, repository, { format: "oci", platform: { os: "linux", architecture: "amd64" }, files: { "app/VERSION": `${repository}@${commit}\n` }, reference: commit })).digest;
+
   it(`${SERVICES} tag deliveries, each sent to both replicas and some twice: each promotion is made once, with the writes of one replica receiving each once`, { timeout: 240_000 }, async () => {
     const entry = buildApp("replicas-build");
-    const push = async (repository: string, commit: string) =>
-      (await pushImage(registry.url, repository, { format: "oci", platform: { os: "linux", architecture: "amd64" }, files: { "app/VERSION": `${repository}@${commit}\n` }, reference: commit })).digest;
     const org = await seedManyServices(github.world, { installationId: INSTALLATION, services: SERVICES, environments: ["prod"], registryHost: registry.host, pushImage: push });
     // Each service's next release: a commit on main, its image, a tag (no webhook yet).
     const releases = [];
@@ -177,8 +179,6 @@ describe("two replicas on one Redis", () => {
 
   it("Redis killed and restarted during a run: deliveries meanwhile are refused (5xx), nothing queued is lost, the replicas recover without a restart", { timeout: 240_000 }, async () => {
     const entry = buildApp("replicas-build");
-    const push = async (repository: string, commit: string) =>
-      (await pushImage(registry.url, repository, { format: "oci", platform: { os: "linux", architecture: "amd64" }, files: { "app/VERSION": `${repository}@${commit}\n` }, reference: commit })).digest;
     const org = await seedManyServices(github.world, { installationId: INSTALLATION, services: 6, environments: ["prod"], registryHost: registry.host, pushImage: push });
     const releases = [];
     for (const name of org.names) {

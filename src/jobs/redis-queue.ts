@@ -18,6 +18,8 @@ export interface RedisQueueOptions {
   keyLockMs?: number;
   /** How long enqueue waits for Redis before the delivery is refused. */
   enqueueTimeoutMs?: number;
+  /** How long close() waits for BullMQ's worker and queue to close before it disconnects them. */
+  closeTimeoutMs?: number;
   /** BullMQ key prefix (tests give each run its own). */
   prefix?: string;
 }
@@ -45,6 +47,7 @@ export interface RedisQueueOptions {
 export class RedisJobQueue implements JobQueue {
   private readonly queue: Queue;
   private worker: Worker | undefined;
+  private workerConnection: Redis | undefined;
   private readonly producer: Redis;
   private readonly locks: Redis;
   private readonly options: Required<RedisQueueOptions>;
@@ -55,7 +58,7 @@ export class RedisJobQueue implements JobQueue {
     private readonly log: Logger,
     options: RedisQueueOptions = {},
   ) {
-    this.options = { concurrency: 8, keyBusyDelayMs: 1_000, keyLockMs: 20_000, enqueueTimeoutMs: 5_000, prefix: "bull", ...options };
+    this.options = { concurrency: 8, keyBusyDelayMs: 1_000, keyLockMs: 20_000, enqueueTimeoutMs: 5_000, closeTimeoutMs: 10_000, prefix: "bull", ...options };
     // The producer fails fast while Redis is away (no offline queue), so a delivery is refused rather than held in memory.
     this.producer = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false });
     this.locks = new Redis(url, { maxRetriesPerRequest: null });
@@ -113,7 +116,7 @@ export class RedisJobQueue implements JobQueue {
         }
       },
       {
-        connection: new Redis(this.url, { maxRetriesPerRequest: null }),
+        connection: (this.workerConnection = new Redis(this.url, { maxRetriesPerRequest: null })),
         prefix,
         concurrency,
         // A worker that dies stops renewing its job lock; once it lapses, the next stalled-job check
@@ -167,11 +170,31 @@ export class RedisJobQueue implements JobQueue {
     await this.worker?.close();
   }
 
-  /** Stops working and disconnects from Redis. */
+  /**
+   * Stops working and disconnects from Redis, within `closeTimeoutMs` even when BullMQ's own close
+   * does not resolve (it can wait forever for a connection that went through a Redis restart:
+   * taskforcesh/bullmq#4656). Whatever a forced close leaves running is taken over by another
+   * replica once its lock lapses, as after a crash.
+   */
   async close(): Promise<void> {
-    await this.idle();
-    await this.queue.close().catch(() => {});
-    this.producer.disconnect();
-    this.locks.disconnect();
+    const { closeTimeoutMs } = this.options;
+    if (!(await within(this.idle(), closeTimeoutMs))) {
+      this.log.warn({ promotionsInFlight: this.running, closeTimeoutMs }, "the queue's worker did not close in time; disconnecting it");
+      void this.worker?.close(true).catch(() => {});
+    }
+    if (!(await within(this.queue.close(), closeTimeoutMs))) this.log.warn({ closeTimeoutMs }, "the queue did not close in time; disconnecting it");
+    // Connections passed to BullMQ are ours to end (it closes only those it made itself).
+    for (const client of [this.workerConnection, this.producer, this.locks]) client?.disconnect();
+  }
+}
+
+/** Whether `work` settled within `ms` (a rejection counts as settled: there is nothing left to wait for). */
+async function within(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([work.then(() => true, () => true), late]);
+  } finally {
+    clearTimeout(timer);
   }
 }

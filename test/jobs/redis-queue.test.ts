@@ -119,6 +119,21 @@ describe("RedisJobQueue on a real redis-server", () => {
     expect(await a!.stats()).toMatchObject({ redis: "ready" });
   });
 
+  it("close() returns within its timeout even when BullMQ's worker close cannot finish (a job that never ends)", async () => {
+    const prefix = `test-${randomUUID()}`;
+    const replica = new RedisJobQueue(redis.url, log, { prefix, enqueueTimeoutMs: 1_000, closeTimeoutMs: 500 });
+    let started = false;
+    replica.start(async () => {
+      started = true;
+      await new Promise(() => {}); // never settles: BullMQ's close waits for it forever
+    });
+    await replica.enqueue(promote("core-v1.0.0"));
+    await until(() => started, "the job to start");
+    const before = Date.now();
+    await replica.close();
+    expect(Date.now() - before).toBeLessThan(5_000);
+  });
+
   it("jobs waiting in Redis survive Redis being killed and restarted (append-only file): a worker started afterwards runs them all", async () => {
     const prefix = `test-${randomUUID()}`;
     const producer = new RedisJobQueue(redis.url, log, { prefix, enqueueTimeoutMs: 1_000 });

@@ -46,6 +46,7 @@ export type ErrorCode =
   | "github_conflict"
   | "github_forbidden"
   | "github_unavailable"
+  | "github_rate_limited"
   | "github_invalid_response"
   // npm consumers (contracts bumps)
   | "package_version_missing"

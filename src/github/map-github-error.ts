@@ -4,6 +4,7 @@ interface HttpLikeError {
   status?: number;
   message?: string;
   errors?: Array<{ type?: string; message?: string }>;
+  response?: { headers?: Record<string, string | number | undefined> };
 }
 
 /**
@@ -39,6 +40,11 @@ export function mapGitHubError(error: unknown, action: string): PromoterError {
   }
   if (status === 409 || status === 422) {
     return new PromoterError("github_conflict", `GitHub refused ${action}: ${detail}.`, { retryable: true, cause: error });
+  }
+  // A primary or secondary rate limit (403 or 429 that says so, or names when to come back) is not a permission problem.
+  const headers = e.response?.headers ?? {};
+  if ((status === 403 || status === 429) && (/rate limit/i.test(detail) || headers["retry-after"] !== undefined || String(headers["x-ratelimit-remaining"]) === "0")) {
+    return new PromoterError("github_rate_limited", `GitHub's rate limit stopped ${action}: ${detail}. Nothing was changed; retrying later converges.`, { retryable: true, cause: error });
   }
   if (status === 401 || status === 403 || status === 404 || e.errors?.some((x) => x.type === "FORBIDDEN" || x.type === "NOT_FOUND")) {
     return new PromoterError(

@@ -90,6 +90,12 @@ describe("a bug is internal_error, not a GitHub failure", () => {
   it("maps only GitHub's own errors to github_* codes", () => {
     const http = Object.assign(new Error("Bad Gateway"), { name: "HttpError", status: 502 });
     expect(mapGitHubError(http, "reading x").code).toBe("github_unavailable");
+    const secondary = Object.assign(new Error("You have exceeded a secondary rate limit."), { name: "HttpError", status: 403, response: { headers: { "retry-after": "60" } } });
+    expect(mapGitHubError(secondary, "reading x")).toMatchObject({ code: "github_rate_limited", retryable: true });
+    const primary = Object.assign(new Error("API rate limit exceeded for installation ID 1."), { name: "HttpError", status: 403, response: { headers: { "x-ratelimit-remaining": "0" } } });
+    expect(mapGitHubError(primary, "reading x")).toMatchObject({ code: "github_rate_limited", retryable: true });
+    const forbidden = Object.assign(new Error("Resource not accessible by integration"), { name: "HttpError", status: 403, response: { headers: { "x-ratelimit-remaining": "4999" } } });
+    expect(mapGitHubError(forbidden, "reading x")).toMatchObject({ code: "github_forbidden", retryable: false });
     const graphql = Object.assign(new Error("x"), { name: "GraphqlResponseError", errors: [{ type: "FORBIDDEN", message: "no" }] });
     expect(mapGitHubError(graphql, "reading x").code).toBe("github_forbidden");
     for (const bug of [new TypeError("Cannot read properties of undefined (reading 'pullRequest')"), new Error("boom"), { status: 502 }, undefined]) {

@@ -40,15 +40,18 @@ describe("RedisSpacing", () => {
     );
     await Promise.all(spacings.map((spacing) => spacing.disconnect()));
     const sorted = sends.sort((a, b) => a.start - b.start);
-    return { count: sorted.length, gaps: sorted.slice(1).map((send, i) => send.start - sorted[i]!.start), overlaps: sorted.slice(1).filter((send, i) => send.start < sorted[i]!.end).length };
+    return { count: sorted.length, spanMs: sorted.at(-1)!.start - sorted[0]!.start, gaps: sorted.slice(1).map((send, i) => send.start - sorted[i]!.start), overlaps: sorted.slice(1).filter((send, i) => send.start < sorted[i]!.end).length };
   }
 
   it("keeps one installation's content-creating requests one at a time and the interval apart across replicas", async () => {
     const shared = await sendFromTwoReplicas(true);
     expect(shared.count).toBe(10);
     expect(shared.overlaps).toBe(0);
-    // Bottleneck spaces starts by minTime on Redis's clock; a few ms of scheduling jitter either way.
-    expect(Math.min(...shared.gaps)).toBeGreaterThanOrEqual(INTERVAL_MS - 15);
+    // Bottleneck spaces starts by minTime on Redis's clock. One go-ahead can reach its process late
+    // (a loaded machine), shortening the next gap as measured here, but never the whole run: ten
+    // starts span at least nine intervals, and no gap is anywhere near side by side.
+    expect(shared.spanMs).toBeGreaterThanOrEqual(9 * INTERVAL_MS - 15);
+    expect(Math.min(...shared.gaps)).toBeGreaterThanOrEqual(INTERVAL_MS / 2);
   });
 
   it("(the same two pacers without the shared spacing send side by side: what a per-process pacer does)", async () => {

@@ -10,6 +10,12 @@ export interface JobQueue {
   enqueue(job: Job): Promise<Enqueued>;
   /** What /healthz reports. */
   stats(): Promise<QueueStats>;
+  /**
+   * Whether jobs outlive this process (Redis). Only then does a pipeline end a run with RunLater
+   * (a delayed job: the image wait, the retries); in memory it waits in process, and what a
+   * restart loses is found by the next start's sweep.
+   */
+  readonly durable: boolean;
 }
 
 export interface QueueStats {
@@ -20,6 +26,8 @@ export interface QueueStats {
   waiting: number;
   /** Jobs running now. */
   running: number;
+  /** Of the waiting jobs, those delayed until a later time (waiting for an image, a retry, a busy key); Redis only. */
+  delayed?: number;
   /** Milliseconds the oldest waiting job has waited (0: none waits). */
   oldestWaitingMs: number;
   /** Jobs merged into one already waiting since start. */
@@ -43,6 +51,7 @@ export const MAX_WAITING_JOBS = 10_000;
  * escapes it is logged by BackgroundTasks' error handler.
  */
 export class MemoryJobQueue implements JobQueue {
+  readonly durable = false;
   private readonly waiting = new Map<string, { job: Job; since: number }>();
   private runningCount = 0;
   private coalescedCount = 0;

@@ -20,6 +20,15 @@ export const jobSchema = z.discriminatedUnion("kind", [
     /** The commit the push payload names (reported on when the first read fails). */
     headCommit: z.string().optional(),
     pusher: z.string().optional(),
+    /**
+     * A wait for the image that an earlier run of this job began (only with a durable queue: each
+     * wait is a delayed job): when it began (epoch ms) and how many attempts have failed.
+     */
+    imageWait: z.object({ since: z.number().int().nonnegative(), attempts: z.number().int().positive() }).optional(),
+    /** The check run an earlier run of this job left in progress (so a retry whose first read fails updates it, not a new one). */
+    checkRunId: z.number().int().positive().optional(),
+    /** Retries after retryable failures so far (core/retry-policy.ts). */
+    retries: z.number().int().positive().optional(),
   }),
   z.object({
     kind: z.literal("tag-changed"),

@@ -4,6 +4,7 @@ import type { Logger } from "probot";
 import { Mutex } from "redis-semaphore";
 import type { Enqueued, JobQueue, QueueStats } from "./job-queue.js";
 import { type Job, jobId, jobKey, jobSchema } from "./job.schema.js";
+import { RunLater } from "./run-later.js";
 
 export const QUEUE_NAME = "release-promoter";
 /** The job scheduler that runs the sweep: one tick, one job, one replica. */
@@ -34,6 +35,9 @@ export interface RedisQueueOptions {
  *   worker takes the key's Redis mutex (`redis-semaphore`, refreshed while the job runs, expiring
  *   when its holder dies); a job whose key is held elsewhere is moved back to delayed for
  *   `keyBusyDelayMs` (BullMQ's DelayedError), not run beside it.
+ * - **Waits are delayed jobs.** A pipeline that must wait (for its image, before a retry) throws
+ *   RunLater; the worker stores the job's new data and moves it to BullMQ's delayed set, so it
+ *   holds no worker slot and no key meanwhile, and whichever replica is alive when it is due runs it.
  * - **A dead replica loses nothing.** A job whose worker stops renewing its BullMQ lock (SIGKILL,
  *   OOM) is stalled, and BullMQ moves it back to waiting for another worker.
  * - **The sweep is a BullMQ job scheduler** (`every` RECONCILE_INTERVAL_SECONDS): each tick adds
@@ -45,6 +49,7 @@ export interface RedisQueueOptions {
  *   outage cannot grow the process until it is killed.
  */
 export class RedisJobQueue implements JobQueue {
+  readonly durable = true;
   private readonly queue: Queue;
   private worker: Worker | undefined;
   private workerConnection: Redis | undefined;
@@ -110,6 +115,13 @@ export class RedisJobQueue implements JobQueue {
         this.running++;
         try {
           await runner(job);
+        } catch (error) {
+          if (!(error instanceof RunLater)) throw error;
+          // The same job, carrying its new state, delayed in Redis: no worker slot and no key held while it waits.
+          await bullJob.updateData(error.job);
+          await bullJob.moveToDelayed(Date.now() + error.delayMs, token);
+          this.log.info({ key: jobKey(job), delayMs: error.delayMs, reason: error.reason }, "job delayed");
+          throw new DelayedError();
         } finally {
           this.running--;
           await mutex.release().catch((error: unknown) => this.log.warn({ err: error }, "could not release the key's lock; it expires by itself"));
@@ -149,6 +161,7 @@ export class RedisJobQueue implements JobQueue {
         redis: "ready",
         waiting: (counts.waiting ?? 0) + (counts.delayed ?? 0) + (counts.prioritized ?? 0),
         running: counts.active ?? 0,
+        delayed: counts.delayed ?? 0,
         oldestWaitingMs: oldest === undefined ? 0 : Math.max(0, Date.now() - oldest.timestamp),
         coalesced: 0,
       };

@@ -24,6 +24,11 @@ export class Reporter {
     if (existing !== undefined && existing.status !== "COMPLETED") this.checkRunId = existing.id;
   }
 
+  /** The check run this reporter writes to, once there is one (carried by a job that runs again later). */
+  get id(): number | undefined {
+    return this.checkRunId;
+  }
+
   /** Shows "in progress" while the promotion waits; created once, updated by `finish`. */
   async progress(title: string, summary: string): Promise<void> {
     if (this.headSha === undefined) return;

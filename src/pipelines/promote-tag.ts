@@ -12,6 +12,8 @@ import { type PromotionContext, readPromotionContext } from "../github/read-prom
 import { readPromotionTargets } from "../github/read-promotion-targets.js";
 import { CHECK_RUN_NAME } from "../github/report-check-run.js";
 import type { JobOf } from "../jobs/job.schema.js";
+import { RunLater } from "../jobs/run-later.js";
+import { decideRetry } from "../core/retry-policy.js";
 import { Reporter } from "./check-reporter.js";
 import { logFailure } from "./log-failure.js";
 import { releaseContracts } from "./release-contracts.js";
@@ -33,7 +35,9 @@ export async function promoteTag(run: Run, job: JobOf<"promote-tag">): Promise<v
   const infra = infraRepositoryFor(deps.env, source.owner);
   const log = run.log.child({ repository: job.repository, tag, trigger: job.trigger });
   // Until the first read answers, the push payload's head commit (the tagged commit) is all we know.
-  let reporter = new Reporter(octokit, log, source, tag, undefined, job.headCommit);
+  // A job that runs again later (a retry, a wait) carries the check run it left in progress.
+  const leftInProgress = job.checkRunId === undefined ? undefined : { id: job.checkRunId, status: "IN_PROGRESS", conclusion: undefined, title: undefined, summary: undefined };
+  let reporter = new Reporter(octokit, log, source, tag, leftInProgress, job.headCommit);
   let ours = resemblesReleaseTag(tag);
 
   try {
@@ -42,7 +46,19 @@ export async function promoteTag(run: Run, job: JobOf<"promote-tag">): Promise<v
     reporter = new Reporter(octokit, log, source, tag, read.source.checkRun, read.source.commit ?? job.headCommit);
     await promoteWith({ run, job, infra, read, reporter, log, ours: (value) => (ours = value) });
   } catch (error) {
+    if (error instanceof RunLater) throw error; // a wait as a delayed job: the check run stays in progress
     const failure = error instanceof PromoterError ? error : new PromoterError("internal_error", "The app failed unexpectedly; its logs have the details. Nothing was changed.", { cause: error });
+    // With a durable queue a retryable failure runs again later (backoff, a cap); the last one is reported.
+    const retry = run.queue.durable ? decideRetry(failure, job.retries ?? 0) : ({ kind: "report" } as const);
+    if (retry.kind === "retry") {
+      log.warn({ code: failure.code, retry: retry.retry, of: retry.of, delayMs: retry.delayMs }, "tag not promoted yet; retrying later");
+      if (ours) {
+        await reporter
+          .progress(`Retrying after ${failure.code}`, `${failure.message}\n\nThe app tries again in ${Math.ceil(retry.delayMs / 1000)} s (retry ${retry.retry} of ${retry.of}); nothing was changed.`)
+          .catch((reportError: unknown) => logFailure(log, reportError instanceof PromoterError ? reportError : mapGitHubError(reportError, "reporting on the tagged commit"), "could not report the retry"));
+      }
+      throw new RunLater({ ...job, retries: retry.retry, checkRunId: reporter.id }, retry.delayMs, `retry ${retry.retry} of ${retry.of} after ${failure.code}`);
+    }
     logFailure(log, failure, "tag not promoted");
     // A tag that is not a release tag (`latest`) is none of our business: no check run for it.
     if (!ours) return;
@@ -121,12 +137,18 @@ async function promoteWith(args: {
 
   const imageTag = renderImageTag(service.imageTag, { sha: read.source.commit, tag, version: release.version });
   const auth = registryConfigFor(config.registries, service.image);
+  // A wait an earlier run of this job began (a delayed job) goes on where it stopped.
+  const waitStartedAt = job.imageWait?.since ?? Date.now();
   const resolved = await resolveDigest({
     image: service.image,
     reference: imageTag,
     auth,
     env: deps.env,
-    wait: { timeoutMs: config.imageWaitSeconds * 1000, ...deps.registryWait },
+    wait: {
+      timeoutMs: config.imageWaitSeconds * 1000,
+      ...deps.registryWait,
+      resume: job.imageWait === undefined ? undefined : { startedAt: job.imageWait.since, attempts: job.imageWait.attempts },
+    },
     fetch: deps.fetch,
     sleep: deps.sleep,
     onWait: async ({ attempt, delayMs, error }) => {
@@ -136,6 +158,10 @@ async function promoteWith(args: {
           `Waiting for ${service.image}:${imageTag}`,
           `${error.message}\n\nThe app keeps trying for up to ${config.imageWaitSeconds} s (imageWaitSeconds) and then fails.`,
         );
+      }
+      // With a durable queue the wait is a delayed job, not a sleep: a restart or a dead replica does not lose it.
+      if (run.queue.durable) {
+        throw new RunLater({ ...job, imageWait: { since: waitStartedAt, attempts: attempt }, checkRunId: reporter.id }, delayMs, `waiting for ${service.image}:${imageTag}`);
       }
     },
   });
@@ -151,6 +177,7 @@ async function promoteWith(args: {
   });
 
   const outcomes: EnvironmentOutcome[] = [];
+  const failures: PromoterError[] = [];
   for (const [i, { name, environment }] of environments.entries()) {
     const target = targets[i]!;
     const history = judgePromotionHistory({
@@ -223,6 +250,7 @@ async function promoteWith(args: {
       });
     } catch (error) {
       if (!(error instanceof PromoterError)) throw error;
+      failures.push(error);
       logFailure(dlog.child({ environment: name }), error, "environment not promoted");
       outcomes.push({
         environment: name,
@@ -233,6 +261,10 @@ async function promoteWith(args: {
       });
     }
   }
+  // A write that failed retryably is retried as a whole job (the environments already promoted are
+  // no-ops then); once the retries are spent, the report lists each environment's outcome.
+  const retryable = failures.find((failure) => failure.retryable);
+  if (retryable !== undefined && run.queue.durable && decideRetry(retryable, job.retries ?? 0).kind === "retry") throw retryable;
   await reporter.finish(reportOutcomes(serviceName, tag, outcomes));
 }
 

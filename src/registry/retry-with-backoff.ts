@@ -1,4 +1,5 @@
 import { isPromoterError, type PromoterError } from "../errors.js";
+import { backoffDelayMs } from "../core/backoff.js";
 import { retryAfterOf } from "./registry-errors.js";
 
 export interface WaitOptions {
@@ -8,6 +9,11 @@ export interface WaitOptions {
   initialDelayMs?: number;
   /** Cap on one backoff delay (default 30s). */
   maxDelayMs?: number;
+  /**
+   * Continue a wait an earlier run began (a delayed job): the budget counts from `startedAt`
+   * (epoch ms) and attempts are numbered on from `attempts`, the attempts that already failed.
+   */
+  resume?: { startedAt: number; attempts: number } | undefined;
 }
 
 export interface WaitInfo {
@@ -48,7 +54,7 @@ const DEFAULT_MAX_DELAY_MS = 30_000;
 export async function retryWithBackoff<T>(attempt: () => Promise<T>, options: RetryOptions): Promise<T> {
   const { wait, now, sleep } = options;
   const random = options.random ?? Math.random;
-  const start = now();
+  const start = wait?.resume?.startedAt ?? now();
   const budget = Math.max(0, wait?.timeoutMs ?? 0);
   const initialDelay = Math.max(1, wait?.initialDelayMs ?? DEFAULT_INITIAL_DELAY_MS);
   const maxDelay = Math.max(initialDelay, wait?.maxDelayMs ?? DEFAULT_MAX_DELAY_MS);
@@ -58,7 +64,7 @@ export async function retryWithBackoff<T>(attempt: () => Promise<T>, options: Re
   let slept = 0;
   const elapsed = (): number => Math.max(now() - start, slept);
 
-  for (let attempts = 1; ; attempts++) {
+  for (let attempts = (wait?.resume?.attempts ?? 0) + 1; ; attempts++) {
     try {
       return await attempt();
     } catch (error) {
@@ -73,8 +79,7 @@ export async function retryWithBackoff<T>(attempt: () => Promise<T>, options: Re
       if (retryAfter !== undefined && retryAfter > remaining) {
         throw options.giveUp({ lastError: error, attempts, waitedMs: elapsed(), retryAfterMs: retryAfter });
       }
-      const base = Math.min(maxDelay, initialDelay * 2 ** Math.min(attempts - 1, 30));
-      const jittered = base / 2 + random() * (base / 2);
+      const jittered = backoffDelayMs(attempts, initialDelay, maxDelay, random);
       const delayMs = Math.max(1, Math.ceil(Math.min(remaining, Math.max(jittered, retryAfter ?? 0))));
 
       await options.onWait?.({ attempt: attempts, delayMs, error });

@@ -6,11 +6,13 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type AppProcess, startAppProcess } from "../../bench/app-process.js";
 import { buildApp } from "../../bench/build-app.js";
 import { type OciRegistry, pushImage, startOciRegistry } from "../helpers/oci-registry.js";
 import { type RedisServer, startRedisServer } from "../helpers/redis-server.js";
+import { QUEUE_NAME } from "../../src/jobs/redis-queue.js";
 import { throwawayPrivateKey } from "../helpers/throwaway-key.js";
 import { seedManyServices } from "../stand-in/many-services.js";
 import { seedSampleOrg } from "../stand-in/sample-org.js";
@@ -69,6 +71,24 @@ describe("two replicas on one Redis", () => {
   }
   let database = 0;
 
+  /**
+   * Jobs in BullMQ's delayed set of the queue in Redis database `db` (the app's default prefix
+   * "bull"), once there are any or after 5 s: the worker moves a job there just after the run
+   * that logged or reported the wait ends.
+   */
+  async function delayedJobsSoon(db: number): Promise<number> {
+    const client = new Redis(`${redis.url}/${db}`, { maxRetriesPerRequest: 1 });
+    try {
+      let delayed = await client.zcard(`bull:${QUEUE_NAME}:delayed`);
+      for (const deadline = Date.now() + 5_000; delayed === 0 && Date.now() < deadline; delayed = await client.zcard(`bull:${QUEUE_NAME}:delayed`)) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      return delayed;
+    } finally {
+      client.disconnect();
+    }
+  }
+
   /** CI pushing the image built from `commit`; its digest. */
   const push = async (repository: string, commit: string) =>
     (await pushImage(registry.url, repository, { format: "oci", platform: { os: "linux", architecture: "amd64" }, files: { "app/VERSION": `${repository}@${commit}\n` }, reference: commit })).digest;
@@ -116,7 +136,7 @@ describe("two replicas on one Redis", () => {
     github.assertNoProblems();
   });
 
-  it("a promotion waiting for its image, its replica SIGKILLed, the image pushed: the other replica takes the job over and opens the PR", { timeout: 180_000 }, async () => {
+  it("a promotion waiting for its image is a delayed job in Redis; its replica SIGKILLed, the image pushed: the other replica runs it and opens the PR", { timeout: 180_000 }, async () => {
     const entry = buildApp("replicas-build");
     const org = seedSampleOrg(github.world, { installationId: INSTALLATION, registryHost: registry.host });
     github.world.commitOn("acme/infra", { ".github/release-promoter.yml": org.configText.replace("imageWaitSeconds: 0", "imageWaitSeconds: 600") }, { message: "Wait for images" });
@@ -134,18 +154,46 @@ describe("two replicas on one Redis", () => {
     }
     expect(holder, "neither replica logged that it waits for the image").toBeDefined();
     const survivor = replicas.find((replica) => replica !== holder)!;
-    // While it waits for the image (its "waiting" check-run update answered), not in the middle of a request.
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    // It waits as a BullMQ delayed job (not a sleeping promise in the holder), so killing the holder loses nothing.
+    expect(await delayedJobsSoon(database)).toBe(1);
     await holder!.kill(); // SIGKILL: no drain
     const digest = (await pushImage(registry.url, "acme/core-api", { format: "oci", platform: { os: "linux", architecture: "amd64" }, files: { "app/VERSION": "0.10.0\n" }, reference: org.coreCommit })).digest;
 
-    // The dead worker's job lock (20 s) lapses, BullMQ finds the job stalled, the survivor runs it.
+    // The delayed job comes due (the wait's backoff, at most 30 s) and the survivor runs it.
     const completed = await github.completedCheckRun("acme/core-api", org.coreCommit, 120_000);
     expect(completed, survivor.logs().join("\n")).toMatchObject({ conclusion: "success" });
     expect(github.world.checkRunsOn("acme/core-api", org.coreCommit)).toHaveLength(1);
     const [pr, ...others] = github.world.pullRequestsOf("acme/infra", "open");
     expect(others).toHaveLength(0);
     expect(github.world.fileAt("acme/infra", "envs/prod.tfvars", pr!.head)).toContain(`core_image = "${registry.host}/acme/core-api@${digest}" # core-v0.10.0`);
+    github.assertNoProblems();
+  });
+
+  it("a retryable GitHub failure (the PR write refused as stale) is retried as a delayed job with backoff: the check run says it retries, then the promotion completes once", { timeout: 120_000 }, async () => {
+    const entry = buildApp("replicas-build");
+    const org = seedSampleOrg(github.world, { installationId: INSTALLATION, registryHost: registry.host });
+    const digest = await push("acme/core-api", org.coreCommit);
+    // The PR write refused because the branch moved meanwhile (GraphQL STALE_DATA), which Octokit's own retries do not retry.
+    github.fault({ name: "OpenPromotionPullRequest", reply: { status: 200, body: { data: null, errors: [{ type: "STALE_DATA", message: "Expected branch to point to a different commit. Pull and try again." }] } } });
+    const replicas = await startReplicas(entry, { RECONCILE_INTERVAL_SECONDS: "0", LOG_LEVEL: "info" });
+    const tagObject = github.world.tag("acme/core-api", "core-v0.10.0", org.coreCommit, { annotated: true });
+    const retrying = github.nextRequest((request) => request.method === "POST" && request.name === "/repos/{owner}/{repo}/check-runs");
+    expect((await replicas[0]!.deliver("push", pushPayload(github.world, { repository: "acme/core-api", ref: "refs/tags/core-v0.10.0", after: tagObject, installationId: INSTALLATION }))).status).toBe(200);
+    await retrying;
+    const [reported] = github.world.checkRunsOn("acme/core-api", org.coreCommit);
+    expect(reported, replicas.flatMap((replica) => replica.logs()).join("\n")).toMatchObject({ status: "in_progress", title: "Retrying after github_conflict" });
+    expect(reported!.summary).toMatch(/tries again in \d+ s \(retry 1 of 5\)/);
+    // Right after that report the worker moves the job to the delayed set.
+    expect(await delayedJobsSoon(database)).toBe(1);
+
+    const completed = await github.completedCheckRun("acme/core-api", org.coreCommit, 60_000);
+    const logs = replicas.flatMap((replica) => replica.logs()).join("\n");
+    expect(completed, logs).toMatchObject({ conclusion: "success" });
+    expect(github.world.checkRunsOn("acme/core-api", org.coreCommit)).toHaveLength(1);
+    expect(github.requests.filter((request) => request.name === "OpenPromotionPullRequest")).toHaveLength(2);
+    const [pr, ...others] = github.world.pullRequestsOf("acme/infra", "open");
+    expect(others).toHaveLength(0);
+    expect(github.world.fileAt("acme/infra", "envs/prod.tfvars", pr!.head)).toContain(`@${digest}" # core-v0.10.0`);
     github.assertNoProblems();
   });
 

@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto";
 import pino from "pino";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { RedisJobQueue } from "../../src/jobs/redis-queue.js";
+import { RunLater } from "../../src/jobs/run-later.js";
 import type { Job } from "../../src/jobs/job.schema.js";
 import { type RedisServer, startRedisServer } from "../helpers/redis-server.js";
 
@@ -117,6 +118,31 @@ describe("RedisJobQueue on a real redis-server", () => {
     await a!.enqueue(promote("web-v2.0.0", "acme/web-ui"));
     await until(() => runs.includes("web-v2.0.0"), "a job queued after the outage", 20_000);
     expect(await a!.stats()).toMatchObject({ redis: "ready" });
+  });
+
+  it("RunLater makes the job a delayed job: no key held while it waits, its new data runs next, on a replica alive when it is due", async () => {
+    const runs: Array<{ replica: number; job: Job }> = [];
+    const replicas = twoReplicas(async (job, replica) => {
+      runs.push({ replica, job });
+      if (job.kind === "promote-tag" && job.imageWait === undefined) {
+        throw new RunLater({ ...job, imageWait: { since: 1_000, attempts: 1 } }, 2_000, "waiting for the image");
+      }
+    });
+    await replicas[0]!.enqueue(promote("core-v1.0.0"));
+    await until(() => runs.length === 1, "the first run");
+    const delayedBy = runs[0]!.replica;
+    let stats = await replicas[0]!.stats();
+    for (const deadline = Date.now() + 1_500; stats.delayed !== 1 && Date.now() < deadline; stats = await replicas[0]!.stats()) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(stats).toMatchObject({ delayed: 1, running: 0 });
+    // While it waits, its key is free: another job of the same key runs at once.
+    await replicas[0]!.enqueue({ kind: "tag-changed", installationId: 1, repository: "acme/core-api", tag: "core-v0.9.0", change: "deleted" });
+    await until(() => runs.length === 2, "the other job of the key", 1_500);
+    expect(runs[1]!.job.kind).toBe("tag-changed");
+    // The replica that delayed it goes away; the job is in Redis, so the other runs it when it is due.
+    await replicas[delayedBy]!.close();
+    await until(() => runs.length === 3, "the delayed job", 10_000);
+    expect(runs[2]).toMatchObject({ replica: 1 - delayedBy, job: { kind: "promote-tag", tag: "core-v1.0.0", imageWait: { since: 1_000, attempts: 1 } } });
+    expect(await replicas[1 - delayedBy]!.stats()).toMatchObject({ delayed: 0, waiting: 0 });
   });
 
   it("close() returns within its timeout even when BullMQ's worker close cannot finish (a job that never ends)", async () => {

@@ -532,6 +532,29 @@ describe("resolveDigest: waiting for the image", () => {
     expect((error.cause as PromoterError).code).toBe("image_not_found");
   });
 
+  it("resumes a wait an earlier run began: attempts numbered on, the budget counted from its start", async () => {
+    vi.spyOn(Math, "random").mockReturnValue(1); // no jitter
+    registry = scriptedFetch([mockManifestHead(SHA, manifestUnknown(), { times: 2 })]);
+    const clock = fakeClock();
+    const onWait = vi.fn();
+    // 4 attempts failed in earlier runs, which began 9m50s of the 10 minutes ago: one sleep is left, cut to the deadline.
+    const error = await rejection(
+      resolveDigest({
+        image: IMAGE,
+        reference: SHA,
+        fetch: registry.fetch,
+        now: clock.now,
+        sleep: clock.sleep,
+        onWait,
+        wait: { timeoutMs: 600_000, initialDelayMs: 1000, maxDelayMs: 120_000, resume: { startedAt: clock.now() - 590_000, attempts: 4 } },
+      }),
+    );
+    expect(onWait.mock.calls.map(([info]) => [info.attempt, info.delayMs])).toEqual([[5, 10_000]]);
+    expect(clock.sleep.mock.calls.map(([ms]) => ms)).toEqual([10_000]);
+    expect(error.code).toBe("image_not_found");
+    expect(error.message).toContain("after 10m");
+  });
+
   it("cuts the last sleep to end at the deadline", async () => {
     vi.spyOn(Math, "random").mockReturnValue(1);
     registry = scriptedFetch([mockManifestHead(SHA, manifestUnknown(), { times: 3 })]);

@@ -1,4 +1,3 @@
-import { Redis } from "ioredis";
 import type { ApplicationFunction, Logger, Probot } from "probot";
 import { BackgroundTasks } from "./background-tasks.js";
 import type { PromoterDependencies } from "./dependencies.js";
@@ -6,10 +5,9 @@ import { onPullRequestClosed } from "./handlers/on-pull-request-closed.js";
 import { onPush } from "./handlers/on-push.js";
 import { drainOnSigterm } from "./drain-on-sigterm.js";
 import { Pacers } from "./github/pace-content-creation.js";
-import { RedisSpacing } from "./github/redis-spacing.js";
 import { healthHandler } from "./health.js";
 import { type JobQueue, MAX_WAITING_JOBS, MemoryJobQueue } from "./jobs/job-queue.js";
-import { RedisJobQueue } from "./jobs/redis-queue.js";
+import type { RedisJobQueue } from "./jobs/redis-queue.js";
 import { createJobRunner } from "./jobs/run-job.js";
 import { reconcileIntervalMs, scheduleSweeps } from "./jobs/schedule-sweeps.js";
 
@@ -26,31 +24,40 @@ export function createApp(overrides: Partial<PromoterDependencies> = {}): Applic
   return (app: Probot, options) => {
     const env = overrides.env ?? process.env;
     const redisUrl = env.REDIS_URL?.trim();
-    const deps: PromoterDependencies = {
-      env,
-      tasks: new BackgroundTasks((error, key) => app.log.error({ err: error, key }, "background task failed")),
-      ...overrides,
-      // With Redis, the pacer's spacing is shared by every replica (GitHub counts per installation);
-      // built only when the caller brings none, so no Redis connection is opened for nothing.
-      pacers:
-        overrides.pacers ??
-        new Pacers(redisUrl ? { shared: new RedisSpacing(new Redis(redisUrl, { maxRetriesPerRequest: null }), "release-promoter", (error) => app.log.warn({ err: error }, "redis pacer error")) } : {}),
+    const base = { env, tasks: new BackgroundTasks((error, key) => app.log.error({ err: error, key }, "background task failed")), ...overrides };
+    /** Registers the handlers and routes on `queue`, which runs its jobs with `deps`. */
+    const wire = (deps: PromoterDependencies, makeQueue: (runner: ReturnType<typeof createJobRunner>) => JobQueue): void => {
+      let queue: JobQueue | undefined;
+      const runner = createJobRunner(app, deps, () => queue!);
+      queue = makeQueue(runner);
+      app.on("push", onPush(deps, queue));
+      app.on("pull_request.closed", onPullRequestClosed(deps, queue));
+      options.addHandler?.(healthHandler(queue));
+      deps.onStart?.({ queue, sweep: async () => void (await queue.enqueue({ kind: "sweep-all" })) });
     };
-    let queue: JobQueue;
-    const runner = createJobRunner(app, deps, () => queue);
-    if (redisUrl) {
-      const redis = new RedisJobQueue(redisUrl, app.log, deps.redisQueue);
-      redis.start(runner);
-      queue = redis;
-    } else {
-      queue = new MemoryJobQueue(deps.tasks, runner, (job) =>
-        app.log.error({ job: job.kind }, `queue full (${MAX_WAITING_JOBS} waiting): job refused; the next sweep finds its work`),
+    if (!redisUrl) {
+      const deps: PromoterDependencies = { ...base, pacers: overrides.pacers ?? new Pacers({}) };
+      wire(deps, (runner) =>
+        new MemoryJobQueue(deps.tasks, runner, (job) =>
+          app.log.error({ job: job.kind }, `queue full (${MAX_WAITING_JOBS} waiting): job refused; the next sweep finds its work`),
+        ),
       );
+      return;
     }
-    app.on("push", onPush(deps, queue));
-    app.on("pull_request.closed", onPullRequestClosed(deps, queue));
-    options.addHandler?.(healthHandler(queue));
-    deps.onStart?.({ queue, sweep: async () => void (await queue.enqueue({ kind: "sweep-all" })) });
+    // BullMQ, ioredis and Bottleneck are loaded only when REDIS_URL is set: a single process keeps their memory.
+    return (async () => {
+      const [{ Redis }, { RedisSpacing }, { RedisJobQueue }] = await Promise.all([import("ioredis"), import("./github/redis-spacing.js"), import("./jobs/redis-queue.js")]);
+      // The pacer's spacing is shared by every replica (GitHub counts per installation); built only
+      // when the caller brings none, so no Redis connection is opened for nothing.
+      const pacers =
+        overrides.pacers ??
+        new Pacers({ shared: new RedisSpacing(new Redis(redisUrl, { maxRetriesPerRequest: null }), "release-promoter", (error) => app.log.warn({ err: error }, "redis pacer error")) });
+      wire({ ...base, pacers }, (runner) => {
+        const redis = new RedisJobQueue(redisUrl, app.log, base.redisQueue);
+        redis.start(runner);
+        return redis;
+      });
+    })();
   };
 }
 
@@ -61,9 +68,10 @@ const app: ApplicationFunction = (probot, options) => {
   return createApp({
     tasks,
     onStart: ({ queue, sweep }) => {
-      if (queue instanceof RedisJobQueue) {
-        scheduleRedisSweeps(queue, intervalMs, probot.log);
-        drainOnSigterm(queue, probot.log);
+      if (queue.durable) {
+        const redis = queue as RedisJobQueue;
+        scheduleRedisSweeps(redis, intervalMs, probot.log);
+        drainOnSigterm(redis, probot.log);
       } else {
         scheduleSweeps(sweep, intervalMs, probot.log);
         drainOnSigterm(tasks, probot.log);

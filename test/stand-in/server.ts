@@ -137,6 +137,18 @@ export class GitHubStandIn {
     return this;
   }
 
+  /**
+   * An installation token, as POST /app/installations/{id}/access_tokens would mint one, for a
+   * client the test drives itself (the bench's baseline workflow script, which GitHub Actions
+   * would hand a token). Not counted as a request.
+   */
+  installationToken(installationId: number): string {
+    if (!this.installations.has(installationId)) throw new Error(`no installation ${installationId}`);
+    const token = `ghs_${randomBytes(18).toString("base64url")}`;
+    this.tokens.set(token, installationId);
+    return token;
+  }
+
   fault(fault: Fault): this {
     this.faults.push({ ...fault, left: fault.times ?? 1 });
     return this;
@@ -269,8 +281,7 @@ export class GitHubStandIn {
       }
       const installationId = Number(route.params.installation_id);
       if (!this.installations.has(installationId)) return send(404, { message: "Not Found" }, {}, record);
-      const token = `ghs_${randomBytes(18).toString("base64url")}`;
-      this.tokens.set(token, installationId);
+      const token = this.installationToken(installationId);
       return send(
         201,
         { token, expires_at: new Date(Date.now() + 3_600_000).toISOString(), permissions: { contents: "write", pull_requests: "write", checks: "write", metadata: "read" }, repository_selection: "selected" },

@@ -1,14 +1,14 @@
 /**
- * Starts a Probot app as its own process, the way `npm start` does (`probot run <entry>`), so
+ * Starts a Probot app as its own process, the way `npm start` does (`node dist/main.js`; a plain Probot app with `probot run <entry>`), so
  * that the throughput, latency and memory the bench measures are the app's alone and not shared
- * with the load generator. The child is node itself running Probot's CLI: its pid is the app's,
+ * with the load generator. The child is node itself (running main.js, or Probot's CLI): its pid is the app's,
  * and /proc/<pid>/status is the app's memory.
  */
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
@@ -16,7 +16,7 @@ import { freePort } from "../test/helpers/free-port.js";
 import { sign as signWith, webhookHeaders } from "../test/stand-in/webhooks.js";
 
 const projectRoot = fileURLToPath(new URL("..", import.meta.url));
-/** What `npm start`'s `probot` resolves to; run directly so the child pid is the app process. */
+/** `probot run`, for apps without an entry point of their own (the bare Probot app); run directly so the child pid is the app process. */
 const probotCli = join(projectRoot, "node_modules/probot/bin/probot.js");
 
 const READY_TIMEOUT_MS = 20_000;
@@ -47,7 +47,7 @@ export interface AppProcess {
 }
 
 /**
- * Runs `probot run <entry>` on 127.0.0.1 at a free port and resolves once it accepts deliveries.
+ * Runs `entry` (main.js with node, any other app under `probot run`) on 127.0.0.1 at a free port and resolves once it accepts deliveries.
  * `entry` is relative to the project root (`./dist/index.js`, `bench/bare-app.js`); `env` is
  * the app's whole environment (APP_ID, PRIVATE_KEY, WEBHOOK_SECRET, GHE_HOST, LOG_LEVEL,
  * NO_SMEE_SETUP, ...): nothing is inherited from this process but PORT and HOST, which are set here.
@@ -64,7 +64,10 @@ export async function startAppProcess(options: { entry: string; env: Record<stri
   // it was given. Run it in an empty directory, so that a developer's real credentials in the
   // project's .env can never replace the bench's (and send its requests to real GitHub).
   const cwd = mkdtempSync(join(tmpdir(), "release-promoter-bench-"));
-  const child = spawn(process.execPath, [probotCli, "run", resolve(projectRoot, options.entry)], {
+  // The app's own entry point (main.js, what `npm start` runs) is run by node; any other app (the bare one) by `probot run`.
+  const entry = resolve(projectRoot, options.entry);
+  const argv = basename(entry) === "main.js" ? [entry] : [probotCli, "run", entry];
+  const child = spawn(process.execPath, argv, {
     cwd,
     env: { ...options.env, PORT: String(port), HOST: "127.0.0.1" },
     stdio: ["ignore", "pipe", "pipe"],

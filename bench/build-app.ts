@@ -9,12 +9,12 @@ import { fileURLToPath } from "node:url";
 
 const projectRoot = fileURLToPath(new URL("..", import.meta.url));
 
-/** Builds into .tmp/<name>/ and returns the entry `probot run` takes (absolute path). */
+/** Builds into .tmp/<name>/ and returns the app's entry point, what `npm start` runs (main.js, absolute path). */
 export function buildApp(name: string): string {
   const outDir = join(projectRoot, ".tmp", name);
   execFileSync(process.execPath, [join(projectRoot, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json", "--outDir", outDir], {
     cwd: projectRoot,
     stdio: "inherit",
   });
-  return join(outDir, "index.js");
+  return join(outDir, "main.js");
 }

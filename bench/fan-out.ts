@@ -27,7 +27,7 @@ export interface FanOutResult {
 const ONE_MINUTE = 60_000;
 
 export async function measureFanOut(options: {
-  /** The built app, for `probot run`. */
+  /** The built app's entry point (main.js). */
   entry: string;
   consumers: number;
   appId: number;

@@ -1,5 +1,5 @@
 /**
- * `npm run demo`: the app as a real server (`probot run ./dist/index.js`) against a GitHub
+ * `npm run demo`: the app as a real server (`node dist/main.js`, what `npm start` runs) against a GitHub
  * stand-in with a sample organisation, offline, no GitHub account. It pushes tags the way
  * GitHub reports them (signed `push` deliveries over HTTP) and prints what a user would see on
  * GitHub: the PR (title, body, diff), the check run on the tagged commit, the contracts bump
@@ -66,7 +66,7 @@ async function main(): Promise<boolean> {
     console.log(`GitHub stand-in  ${github.url}  (the app's GHE_HOST=${github.env.GHE_HOST}, GHE_PROTOCOL=http)`);
     console.log(`OCI registry     ${images.host}  ${images.kind}`);
     console.log(`npm registry     ${npm.url}  verdaccio, @acme/contracts 0.3.1 published`);
-    console.log(`app              ${app.url}  probot run <the app, built from src/> (pid ${app.pid})`);
+    console.log(`app              ${app.url}  node main.js <the app, built from src/> (pid ${app.pid})`);
     console.log(`repositories     ${[...github.world.repositories.values()].map((r) => r.fullName).join(", ")}`);
 
     // What a user sees, read through the stand-in's API as any GitHub client would.

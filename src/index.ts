@@ -14,7 +14,7 @@ import { reconcileIntervalMs, scheduleSweeps } from "./jobs/schedule-sweeps.js";
 /**
  * The Probot app: builds the queue and the worker, registers handlers (events → jobs) and routes.
  * `createApp` lets tests and the demo pass their own dependencies (a task queue they can await, a
- * zero sleep) and get the sweep as a function (`onStart`); `probot run` uses the default export,
+ * zero sleep) and get the sweep as a function (`onStart`); `npm start` (src/main.ts, through Probot's `run()`) loads the default export,
  * which also schedules the sweep (RECONCILE_INTERVAL_SECONDS) and drains on SIGTERM.
  *
  * The queue is in memory unless `REDIS_URL` is set (the variable Probot already reads for its
@@ -61,7 +61,7 @@ export function createApp(overrides: Partial<PromoterDependencies> = {}): Applic
   };
 }
 
-/** What `probot run ./dist/index.js` loads: the real dependencies, the sweep schedule, and a drain on SIGTERM. */
+/** What src/main.ts (and `probot run ./dist/index.js`) loads: the real dependencies, the sweep schedule, and a drain on SIGTERM. */
 const app: ApplicationFunction = (probot, options) => {
   const tasks = new BackgroundTasks((error, key) => probot.log.error({ err: error, key }, "background task failed"));
   const intervalMs = reconcileIntervalMs(process.env);

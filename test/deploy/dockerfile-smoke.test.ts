@@ -80,7 +80,7 @@ describe("Dockerfile, as written", () => {
     }
   });
 
-  it("runtime: production env, listens on every interface at 3000, non-root user, healthcheck and probot CMD", () => {
+  it("runtime: production env, listens on every interface at 3000, non-root user, healthcheck and the app's own entry point as CMD", () => {
     const env = stageEnv(runtime);
     expect(env).toMatchObject({ NODE_ENV: "production", LOG_FORMAT: "json", HOST: "0.0.0.0", PORT: "3000" });
     expect(all(runtime, "EXPOSE").map((instruction) => instruction.args)).toEqual([env.PORT]);
@@ -92,7 +92,7 @@ describe("Dockerfile, as written", () => {
     // Nothing is installed or copied after switching user: the app cannot rewrite its own files.
     expect(runtime.instructions.filter((i) => (i.keyword === "RUN" || i.keyword === "COPY") && i.line > users[0]!.line)).toEqual([]);
 
-    expect(cmdArgv(runtime)).toEqual(["node_modules/.bin/probot", "run", "./dist/index.js"]);
+    expect(cmdArgv(runtime)).toEqual(["node", "dist/main.js"]);
     const healthcheck = healthcheckArgv(runtime);
     expect(healthcheck[0]).toBe("node"); // slim images have no curl or wget
     expect(healthcheck.join(" ")).toContain("http://127.0.0.1:");
@@ -218,7 +218,7 @@ describe("Dockerfile, reproduced without Docker", () => {
   it("the image holds the built app and production dependencies only", () => {
     const appDir = join(image.root, image.workdir);
     expect(readdirSync(appDir).sort()).toEqual(["app.yml", "bin", "dist", "node_modules", "package-lock.json", "package.json"]);
-    expect(existsSync(join(appDir, "dist/index.js"))).toBe(true);
+    expect(existsSync(join(appDir, "dist/main.js"))).toBe(true);
     expect(existsSync(join(appDir, "node_modules/probot/package.json"))).toBe(true);
     for (const name of PRODUCTION_ONLY_ABSENT) expect(existsSync(join(appDir, "node_modules", name)), name).toBe(false);
     expect(existsSync(join(appDir, "node_modules/.bin/tsc"))).toBe(false);

@@ -1,6 +1,6 @@
 /**
- * Two replicas, as an org that runs the app highly available runs it: two `probot run` processes
- * of the compiled app (what `npm start` runs) with one REDIS_URL (a real redis-server) and one
+ * Two replicas, as an org that runs the app highly available runs it: two processes
+ * of the compiled app as `npm start` runs it (`node dist/main.js`) with one REDIS_URL (a real redis-server) and one
  * GitHub (the stand-in). Deliveries reach both; the work is done once.
  */
 import { mkdtemp, rm } from "node:fs/promises";
@@ -52,7 +52,7 @@ describe("two replicas on one Redis", () => {
     await rm(home, { recursive: true, force: true });
   });
 
-  /** Two `probot run` processes of the compiled app on one Redis (a queue prefix of their own: a fresh Redis database per test). */
+  /** Two processes of the compiled app (`node main.js`) on one Redis (a queue prefix of their own: a fresh Redis database per test). */
   async function startReplicas(entry: string, extra: Record<string, string>): Promise<AppProcess[]> {
     const env = {
       ...github.env,

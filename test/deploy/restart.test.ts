@@ -1,6 +1,6 @@
 /**
  * A promotion waiting for its image survives the process being killed: the app runs as
- * `npm start` runs it (`probot run` on the compiled app, in its own process), is SIGKILLed while
+ * `npm start` runs it (`node dist/main.js` on the compiled app, in its own process), is SIGKILLed while
  * it waits, CI pushes the image, and the next process's start-up sweep opens the PR and completes
  * the check run the first process left "in progress". Nothing is kept between the two processes
  * but what is on GitHub (the stand-in) and in the registry.

@@ -1,19 +1,20 @@
 /**
  * `npm start` without credentials: Probot's setup mode serves the page that registers the app
- * from app.yml. Run for real (`npm start` → `probot run ./dist/index.js`) with NO_SMEE_SETUP=true
+ * from app.yml. Run for real (`npm start` → `node ./dist/main.js`, Probot's `run()` with the app's Octokit) with NO_SMEE_SETUP=true
  * so it stays offline.
  *
- * It runs in a temporary directory holding the project's package.json and app.yml and a symlink
- * to node_modules, because Probot reads ./.env, ./app.yml, ./package.json and any single ./*.pem
+ * It runs in a temporary directory holding the project's package.json and app.yml and symlinks
+ * to node_modules and the compiled app (dist/: `npm start` is `node dist/main.js`), because Probot reads ./.env, ./app.yml, ./package.json and any single ./*.pem
  * from its working directory: a developer's .env or key in the project root must neither change
- * this test nor be touched by it. Setup mode does not load the app, so no build is needed.
+ * this test nor be touched by it. Setup mode does not load the app itself, only its entry point.
  */
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { buildApp } from "../../bench/build-app.js";
 import { type Server, baseEnv, freePort, startServer, waitForHttp } from "./processes.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -28,6 +29,8 @@ describe("npm start without credentials (setup mode)", () => {
     copyFileSync(join(ROOT, "package.json"), join(dir, "package.json"));
     copyFileSync(join(ROOT, "app.yml"), join(dir, "app.yml"));
     symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"), "dir");
+    // The compiled app, as `npm ci` (its prepare script) leaves it in dist/.
+    symlinkSync(dirname(buildApp("setup-page-build")), join(dir, "dist"), "dir");
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
     // No APP_ID, no key, no NODE_ENV: what a developer has after cloning.
@@ -75,7 +78,7 @@ describe("npm start without credentials (setup mode)", () => {
 
   it("stays offline: no smee.io channel, nothing written to .env", () => {
     expect(existsSync(join(dir, ".env"))).toBe(false);
-    expect(readdirSync(dir).sort()).toEqual(["app.yml", "node_modules", "package.json"]);
+    expect(readdirSync(dir).sort()).toEqual(["app.yml", "dist", "node_modules", "package.json"]);
     expect(server!.output()).toContain("Probot is in setup mode");
     expect(server!.output()).not.toMatch(/smee/i);
   });

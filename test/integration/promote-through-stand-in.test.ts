@@ -7,6 +7,7 @@
 import { type Server, run } from "probot";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { BackgroundTasks } from "../../src/background-tasks.js";
+import { AppOctokit } from "../../src/github/app-octokit.js";
 import { createApp } from "../../src/index.js";
 import { collectingLogger } from "../helpers/app-server.js";
 import { freePort } from "../helpers/free-port.js";
@@ -66,8 +67,8 @@ describe("promotion through the GitHub stand-in, over real HTTP", () => {
     // Kept in memory, not printed: the assertions are on the stand-in's state.
     log = collectingLogger().log;
     tasks = new BackgroundTasks((error) => log.error({ err: error }, "background task failed"));
-    // Probot's own entry point, settings from the environment: what `probot run` does.
-    server = await run(createApp({ env, tasks, onStart: (start) => (sweep = start.sweep) }), { env, log });
+    // Probot's own entry point with the app's Octokit, settings from the environment: what `npm start` (src/main.ts) does.
+    server = await run(createApp({ env, tasks, onStart: (start) => (sweep = start.sweep) }), { env, log, Octokit: AppOctokit });
     appUrl = `http://127.0.0.1:${port}`;
   });
 
@@ -143,6 +144,15 @@ describe("promotion through the GitHub stand-in, over real HTTP", () => {
     expect(check).toMatchObject({ status: "completed", conclusion: "failure" });
     expect(`${check!.title}\n${check!.summary}`).toMatch(/acme\/core-api/);
     expect(github.counts().write).toBe(1); // the check run, nothing else
+  });
+
+  it("waits out a secondary rate limit (403, Retry-After) on a query and retries it (Probot's default only logs it and fails)", async () => {
+    github.fault(secondaryRateLimit("ReadPromotionTargets", 1));
+    await pushTag("acme/core-api", "core-v0.10.0", org.coreCommit);
+    const attempts = github.requests.filter((request) => request.name === "ReadPromotionTargets");
+    expect(attempts.map((request) => request.status)).toEqual([403, 200]);
+    expect(attempts[1]!.receivedMs - attempts[0]!.answeredMs).toBeGreaterThanOrEqual(1000);
+    expect(github.world.pullRequestsOf("acme/infra", "open")).toHaveLength(1);
   });
 
   it("waits out a secondary rate limit (403, Retry-After) on the write and then opens the PR", async () => {

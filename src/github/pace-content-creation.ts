@@ -47,9 +47,17 @@ export interface SharedSpacing {
 export function isContentCreating(options: RequestOptions): boolean {
   const method = (options.method ?? "GET").toUpperCase();
   if (method === "GET" || method === "HEAD") return false;
-  if (options.url === "/graphql") return typeof options.query === "string" && /^\s*mutation\b/.test(options.query);
+  // GraphQL is `/graphql` on github.com, and on GitHub Enterprise Server (GHE_HOST) the full URL
+  // `<host>/api/graphql` that @octokit/graphql derives from the REST base URL: a query is a read there too.
+  if (isGraphqlUrl(options.url)) return typeof options.query === "string" && /^\s*mutation\b/.test(options.query);
   // Installation tokens are not content.
   return !/^\/app\/installations\/[^/]+\/access_tokens$/.test(options.url ?? "");
+}
+
+function isGraphqlUrl(url: string | undefined): boolean {
+  if (url === undefined) return false;
+  const path = /^https?:\/\//i.test(url) ? new URL(url).pathname : url.split("?")[0]!;
+  return path === "/graphql" || path.endsWith("/api/graphql");
 }
 
 /** How long GitHub asks us to wait, or undefined when the error is not a rate limit. */

@@ -54,6 +54,9 @@ describe("what counts", () => {
   it.each([
     [{ method: "POST", url: "/graphql", query: "mutation M { x }" }, true],
     [{ method: "POST", url: "/graphql", query: "query Q { x }" }, false],
+    // GitHub Enterprise Server: @octokit/graphql sends to <host>/api/graphql.
+    [{ method: "POST", url: "http://ghe.example:8080/api/graphql", query: "query Q { x }" }, false],
+    [{ method: "POST", url: "https://ghe.example/api/graphql", query: "mutation M { x }" }, true],
     [{ method: "POST", url: "/repos/{owner}/{repo}/check-runs" }, true],
     [{ method: "PATCH", url: "/repos/{owner}/{repo}/check-runs/{check_run_id}" }, true],
     [{ method: "GET", url: "/installation/repositories" }, false],

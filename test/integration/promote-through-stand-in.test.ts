@@ -146,6 +146,19 @@ describe("promotion through the GitHub stand-in, over real HTTP", () => {
     expect(github.counts().write).toBe(1); // the check run, nothing else
   });
 
+  it("reads are not spaced: the promotion's second GraphQL query follows the first without a second's wait, on GitHub Enterprise's /api/graphql too", async () => {
+    await pushTag("acme/core-api", "core-v0.10.0", org.coreCommit);
+    // The same tag again (a redelivery: the two reads, nothing to write), once connections and the parser are warm.
+    const mark = github.requests.length;
+    await pushTag("acme/core-api", "core-v0.10.0", org.coreCommit).catch(() => undefined);
+    const again = github.requests.slice(mark);
+    const first = again.find((request) => request.name === "ReadPromotionContext")!;
+    const second = again.find((request) => request.name === "ReadPromotionTargets")!;
+    // On the stand-in's clock (the app reaches it as GHE_HOST). Between them: the registry lookup and planning.
+    expect(second.receivedMs - first.receivedMs).toBeLessThan(1000);
+    expect(github.world.pullRequestsOf("acme/infra", "open")).toHaveLength(1);
+  });
+
   it("waits out a secondary rate limit (403, Retry-After) on a query and retries it (Probot's default only logs it and fails)", async () => {
     github.fault(secondaryRateLimit("ReadPromotionTargets", 1));
     await pushTag("acme/core-api", "core-v0.10.0", org.coreCommit);

@@ -33,6 +33,10 @@ describe("npm run bench (miniature run)", () => {
       expect(report).toMatch(/^\| 0 ms \| [\d.]+ ms \| [\d.]+ ms \| [\d.]+ ms \| [\d.]+ ms \|$/m);
       expect(report).toMatch(/^\| 50 ms \| [\d.]+ ms \| [\d.]+ ms \| [\d.]+ ms \| [\d.]+ ms \|$/m);
       expect(report).toMatch(/In round trips .*: app -?[\d.]+, baseline [\d.]+\./);
+      expect(report).toMatch(/^Physical limit: 2 round trips .*; the app takes -?[\d.]+× that\.$/m);
+      expect(report).toMatch(/^\| app median at 50 ms ≤ 0\.7× the baseline's \| [\d.]+× \| (yes|no) \|$/m);
+      expect(report).toMatch(/^\| app median at 0 ms < 100 ms \| [\d.]+ ms \| (yes|no) \|$/m);
+      expect(report).toMatch(/throughput ([\d.]+×|n\/a) of the bare app's \(target: at least 0\.95×\); p99 ([\d.]+×|n\/a) \(target: at most 1\.5×\)/);
       // 3. Intake for both apps, every delivery answered 2xx.
       expect(report).toMatch(/^\| release-promoter \| \d+ \| \d+ \| 0 \| 0 \| \d+ ms \| \d+ ms \|$/m);
       expect(report).toMatch(/^\| bare Probot app \| \d+ \| \d+ \| 0 \| 0 \| \d+ ms \| \d+ ms \|$/m);

@@ -13,7 +13,7 @@ import { readPromotionTargets } from "../github/read-promotion-targets.js";
 import { CHECK_RUN_NAME } from "../github/report-check-run.js";
 import type { JobOf } from "../jobs/job.schema.js";
 import { RunLater } from "../jobs/run-later.js";
-import { decideRetry } from "../core/retry-policy.js";
+import { type RetryDecision, decideRetry } from "../core/retry-policy.js";
 import { Reporter } from "./check-reporter.js";
 import { logFailure } from "./log-failure.js";
 import { releaseContracts } from "./release-contracts.js";
@@ -49,13 +49,13 @@ export async function promoteTag(run: Run, job: JobOf<"promote-tag">): Promise<v
     if (error instanceof RunLater) throw error; // a wait as a delayed job: the check run stays in progress
     const failure = error instanceof PromoterError ? error : new PromoterError("internal_error", "The app failed unexpectedly; its logs have the details. Nothing was changed.", { cause: error });
     // With a durable queue a retryable failure runs again later (backoff, a cap); the last one is reported.
-    const retry = run.queue.durable ? decideRetry(failure, job.retries ?? 0) : ({ kind: "report" } as const);
+    const retry = retryOf(run, job, failure);
     if (retry.kind === "retry") {
       log.warn({ code: failure.code, retry: retry.retry, of: retry.of, delayMs: retry.delayMs }, "tag not promoted yet; retrying later");
       if (ours) {
         await reporter
           .progress(`Retrying after ${failure.code}`, `${failure.message}\n\nThe app tries again in ${Math.ceil(retry.delayMs / 1000)} s (retry ${retry.retry} of ${retry.of}); nothing was changed.`)
-          .catch((reportError: unknown) => logFailure(log, reportError instanceof PromoterError ? reportError : mapGitHubError(reportError, "reporting on the tagged commit"), "could not report the retry"));
+          .catch((reportError: unknown) => logFailure(log, mapGitHubError(reportError, "reporting on the tagged commit"), "could not report the retry"));
       }
       throw new RunLater({ ...job, retries: retry.retry, checkRunId: reporter.id }, retry.delayMs, `retry ${retry.retry} of ${retry.of} after ${failure.code}`);
     }
@@ -65,10 +65,15 @@ export async function promoteTag(run: Run, job: JobOf<"promote-tag">): Promise<v
     try {
       await reporter.finish(reportRefusal(tag, failure.code, failure.message));
     } catch (reportError) {
-      const mapped = reportError instanceof PromoterError ? reportError : mapGitHubError(reportError, "reporting on the tagged commit");
+      const mapped = mapGitHubError(reportError, "reporting on the tagged commit");
       logFailure(log.child({ reported: failure.code }), mapped, "could not report on the tagged commit");
     }
   }
+}
+
+/** Whether this job retries `failure` later (only a durable queue runs a job again later) or reports it now. */
+function retryOf(run: Run, job: JobOf<"promote-tag">, failure: PromoterError): RetryDecision {
+  return run.queue.durable ? decideRetry(failure, job.retries ?? 0) : { kind: "report" };
 }
 
 async function promoteWith(args: {
@@ -264,7 +269,7 @@ async function promoteWith(args: {
   // A write that failed retryably is retried as a whole job (the environments already promoted are
   // no-ops then); once the retries are spent, the report lists each environment's outcome.
   const retryable = failures.find((failure) => failure.retryable);
-  if (retryable !== undefined && run.queue.durable && decideRetry(retryable, job.retries ?? 0).kind === "retry") throw retryable;
+  if (retryable !== undefined && retryOf(run, job, retryable).kind === "retry") throw retryable;
   await reporter.finish(reportOutcomes(serviceName, tag, outcomes));
 }
 

@@ -40,6 +40,12 @@ export const AppOctokit = ProbotOctokit.defaults((options: OctokitOptions) => ({
   ...options,
   throttle: {
     ...options.throttle,
+    // With REDIS_URL Probot clusters this throttling's Bottleneck state in Redis. After a Redis
+    // restart its calls can fail with ERR UNKNOWN_CLIENT, and the requests behind them with it
+    // (the replicas test's Redis restart lost two promotions, as internal_error). Nothing it would share is
+    // needed across replicas: writes are spaced by the app's pacer, whose spacing is shared in Redis
+    // (redis-spacing.ts). So the throttling state stays in process.
+    connection: undefined,
     write: unspaced,
     onRateLimit: retryWithin("Primary"),
     onSecondaryRateLimit: retryWithin("Secondary"),

@@ -1,53 +1,122 @@
-import Bottleneck from "bottleneck";
+import type { Octokit as CoreOctokit } from "@octokit/core";
 import { ProbotOctokit } from "probot";
+import { isContentCreating, rateLimitWait } from "./pace-content-creation.js";
 
 /**
- * Probot's Octokit, with throttling that keeps honouring GitHub's rate limits but no longer spaces
- * requests. Probot's default puts every write *and every `/graphql` request* — queries included —
- * through one limiter per installation, 1 s apart: most of a promotion's tag-to-PR time was spent
- * waiting in it. Here that limiter has no spacing; the app's own pacer
- * (pace-content-creation.ts) stays the one place that spaces and serialises what GitHub's
- * secondary limits count (REST writes, GraphQL mutations). Reads run at the speed of the network.
+ * Probot's Octokit without its throttling and retry plugins, and with one small request hook in
+ * their place (`readRetries` below).
  *
- * Rate-limit answers are still waited out and retried: a primary limit (the quota is spent) up to
- * twice if the reset is at most `MAX_RETRY_AFTER_SECONDS` away, a secondary limit (Probot's
- * default only logs it and fails) likewise; beyond that the request fails and the app reports
- * `github_rate_limited` (with Redis, the job is retried later).
+ * Why not Octokit's plugins: both schedule every request through Bottleneck, whose local
+ * datastore yields to the timer queue (`setTimeout(0)`, at least 1 ms each) several times per
+ * request. Against the GitHub stand-in on loopback that measured about 10 ms per request for
+ * the throttling plugin and 5 ms for the retry plugin (plain Octokit about 5 ms in all): with
+ * three or four requests, half of a promotion's tag-to-PR time. Probot's default throttling also
+ * put every `/graphql` request — queries too — in its write limiter, 1 s apart per installation,
+ * and only logged a secondary limit.
+ *
+ * What the hook keeps, for **reads** (REST GET/HEAD, GraphQL queries, installation tokens):
+ *
+ * * a primary or secondary rate limit is waited out and retried up to twice when GitHub asks for
+ *   at most `MAX_RETRY_AFTER_SECONDS`; beyond that the request fails and the app reports
+ *   `github_rate_limited` (with Redis, the job is retried later);
+ * * a 5xx answer, a failed connection, or GraphQL's transient "Something went wrong while
+ *   executing your query" is retried up to 3 times, 1, 4 and 9 s later (the retry plugin's
+ *   schedule).
+ *
+ * **Content-creating requests** (REST writes, GraphQL mutations) are never retried here: the
+ * app's pacer (pace-content-creation.ts) is the one place that spaces them and waits out their
+ * rate limits, and after a 5xx the outcome of a write is unknown — the job is retried from a
+ * fresh read (with Redis) or the next sweep converges, instead of replaying a mutation that may
+ * have landed (the retry plugin replayed it).
  */
 export const MAX_RATE_LIMIT_RETRIES = 2;
 export const MAX_RETRY_AFTER_SECONDS = 60;
+export const MAX_SERVER_ERROR_RETRIES = 3;
 
-/** The write/GraphQL group the throttling plugin schedules through: unlimited and unspaced. */
-const unspaced = new Bottleneck.Group({ id: "release-promoter-unspaced", maxConcurrent: null, minTime: 0 });
-
-interface ThrottleLog {
-  warn(message: string): void;
+interface HookOptions {
+  method?: string;
+  url?: string;
+  query?: unknown;
+  [key: string]: unknown;
 }
-type RetryDecision = (retryAfter: number, options: { method: string; url: string; request: { retryCount: number } }, octokit: { log: ThrottleLog }) => boolean;
 
-const retryWithin =
-  (kind: string): RetryDecision =>
-  (retryAfter, options, octokit) => {
-    const retry = options.request.retryCount < MAX_RATE_LIMIT_RETRIES && retryAfter <= MAX_RETRY_AFTER_SECONDS;
-    octokit.log.warn(`${kind} rate limit hit with "${options.method} ${options.url}": ${retry ? `retrying in ${retryAfter} s` : "giving up"}.`);
-    return retry;
-  };
+interface RetrySettings {
+  /** Waits between tries; tests pass a fake clock. */
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
+  /** Multiplies the 1, 4, 9 s schedule of server-error retries (tests shorten it). */
+  serverErrorBaseMs?: number;
+}
+
+const TRANSIENT_GRAPHQL = /Something went wrong while executing your query/;
+
+/** Why a failed read may be tried again, and after how long; undefined: it fails now. */
+export function readRetryDelay(
+  error: unknown,
+  tries: { rateLimited: number; serverErrors: number },
+  now: number,
+  serverErrorBaseMs = 1000,
+): { kind: "rate-limit" | "server-error"; delayMs: number } | undefined {
+  const waitMs = rateLimitWait(error, now);
+  if (waitMs !== undefined) {
+    if (tries.rateLimited >= MAX_RATE_LIMIT_RETRIES || waitMs > MAX_RETRY_AFTER_SECONDS * 1000) return undefined;
+    return { kind: "rate-limit", delayMs: waitMs };
+  }
+  const status = (error as { status?: number }).status;
+  // Octokit reports a connection that failed (no HTTP answer) as status 500 too.
+  if (typeof status === "number" && status >= 500 && tries.serverErrors < MAX_SERVER_ERROR_RETRIES) {
+    return { kind: "server-error", delayMs: (tries.serverErrors + 1) ** 2 * serverErrorBaseMs };
+  }
+  return undefined;
+}
+
+/** The request hook; an Octokit plugin. `octokitOptions.readRetries` tunes the clock (tests). */
+export function readRetries(octokit: CoreOctokit, octokitOptions: Record<string, unknown>): void {
+  const settings = (octokitOptions.readRetries as RetrySettings | undefined) ?? {};
+  const sleep = settings.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const now = settings.now ?? Date.now;
+  octokit.hook.wrap("request", async (request, options) => {
+    if (isContentCreating(options as HookOptions)) return request(options);
+    const tries = { rateLimited: 0, serverErrors: 0 };
+    for (;;) {
+      let failure: unknown;
+      let transient: Awaited<ReturnType<typeof request>> | undefined;
+      try {
+        const response = await request(options);
+        const errors = (response.data as { errors?: Array<{ message?: string }> } | undefined)?.errors;
+        if (!Array.isArray(errors) || !TRANSIENT_GRAPHQL.test(errors[0]?.message ?? "")) return response;
+        // GraphQL answers 200 with the error; counted as a server error. Out of retries, the
+        // answer goes on as it came (@octokit/graphql throws it: github_unavailable).
+        transient = response;
+        failure = { status: 500, message: errors[0]!.message };
+      } catch (error) {
+        failure = error;
+      }
+      const retry = readRetryDelay(failure, tries, now(), settings.serverErrorBaseMs);
+      if (retry === undefined) {
+        if (transient !== undefined) return transient;
+        throw failure;
+      }
+      if (retry.kind === "rate-limit") tries.rateLimited++;
+      else tries.serverErrors++;
+      octokit.log.warn(
+        `${retry.kind === "rate-limit" ? "Rate limit" : "Server error"} on "${options.method} ${options.url}" (${(failure as Error).message}): retrying in ${Math.ceil(retry.delayMs / 1000)} s.`,
+      );
+      await sleep(retry.delayMs);
+    }
+  });
+}
 
 type OctokitOptions = Record<string, unknown> & { throttle?: Record<string, unknown> };
 
-/** Passed to Probot's `run()` by src/main.ts; Probot's options (auth, log, Redis clustering) are kept. */
-export const AppOctokit = ProbotOctokit.defaults((options: OctokitOptions) => ({
+/**
+ * Passed to Probot's `run()` by src/main.ts. Probot's options (auth, log) are kept; its throttle
+ * options (handlers, and with REDIS_URL a Bottleneck connection to Redis) are switched off with
+ * the plugin. Nothing they shared across replicas is needed: writes are spaced by the app's
+ * pacer, whose spacing is shared in Redis (redis-spacing.ts).
+ */
+export const AppOctokit = ProbotOctokit.plugin(readRetries).defaults((options: OctokitOptions) => ({
   ...options,
-  throttle: {
-    ...options.throttle,
-    // With REDIS_URL Probot clusters this throttling's Bottleneck state in Redis. After a Redis
-    // restart its calls can fail with ERR UNKNOWN_CLIENT, and the requests behind them with it
-    // (the replicas test's Redis restart lost two promotions, as internal_error). Nothing it would share is
-    // needed across replicas: writes are spaced by the app's pacer, whose spacing is shared in Redis
-    // (redis-spacing.ts). So the throttling state stays in process.
-    connection: undefined,
-    write: unspaced,
-    onRateLimit: retryWithin("Primary"),
-    onSecondaryRateLimit: retryWithin("Secondary"),
-  },
+  throttle: { ...options.throttle, enabled: false, connection: undefined },
+  retry: { enabled: false },
 })) as typeof ProbotOctokit;

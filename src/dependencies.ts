@@ -1,4 +1,5 @@
 import type { BackgroundTasks } from "./background-tasks.js";
+import type { ConfigCache } from "./config/config-cache.js";
 import type { Pacers } from "./github/pace-content-creation.js";
 import type { JobQueue } from "./jobs/job-queue.js";
 import type { RedisQueueOptions } from "./jobs/redis-queue.js";
@@ -22,6 +23,8 @@ export interface PromoterDependencies {
   sleep?: ((ms: number) => Promise<void>) | undefined;
   /** Backoff bounds for registry waits (the total comes from the config's imageWaitSeconds). */
   registryWait?: { initialDelayMs?: number; maxDelayMs?: number } | undefined;
+  /** The last parsed config per infra repository, valid for its blob oid (config/config-cache.ts). */
+  configCache?: ConfigCache | undefined;
   /** Paces content-creating requests per installation (GitHub's secondary limits). */
   pacers?: Pacers | undefined;
   /** Settings of the BullMQ queue when REDIS_URL is set (tests shorten its delays and give it its own prefix). */

@@ -1,5 +1,6 @@
 import type { ApplicationFunction, Logger, Probot } from "probot";
 import { BackgroundTasks } from "./background-tasks.js";
+import { ConfigCache } from "./config/config-cache.js";
 import type { PromoterDependencies } from "./dependencies.js";
 import { onPullRequestClosed } from "./handlers/on-pull-request-closed.js";
 import { onPush } from "./handlers/on-push.js";
@@ -24,7 +25,7 @@ export function createApp(overrides: Partial<PromoterDependencies> = {}): Applic
   return (app: Probot, options) => {
     const env = overrides.env ?? process.env;
     const redisUrl = env.REDIS_URL?.trim();
-    const base = { env, tasks: new BackgroundTasks((error, key) => app.log.error({ err: error, key }, "background task failed")), ...overrides };
+    const base = { env, tasks: new BackgroundTasks((error, key) => app.log.error({ err: error, key }, "background task failed")), configCache: new ConfigCache(), ...overrides };
     /** Registers the handlers and routes on `queue`, which runs its jobs with `deps`. */
     const wire = (deps: PromoterDependencies, makeQueue: (runner: ReturnType<typeof createJobRunner>) => JobQueue): void => {
       let queue: JobQueue | undefined;

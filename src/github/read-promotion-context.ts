@@ -3,8 +3,34 @@ import { PromoterError } from "../errors.js";
 import { type CommitCheckRuns, type ExistingCheckRun, LATEST_CHECK_RUN_FRAGMENT, latestCheckRun } from "./latest-check-run.js";
 import { mapGitHubError } from "./map-github-error.js";
 import type { Octokit, RepositoryName } from "./octokit.js";
+import { type TargetRequest, type TargetState, branchFields, branchVariableDefinitions, branchVariables, targetStateFrom } from "./read-promotion-targets.js";
 
-export const READ_PROMOTION_CONTEXT = /* GraphQL */ `
+/**
+ * The promotion's first read. With `targets` (what a cached config says this tag will need: see
+ * config/config-cache.ts) it also reads them — each environment file in the very commit whose
+ * oid it returns as the head, and the promotion branch side — so that a promotion whose config
+ * is unchanged needs no second read.
+ */
+export function readPromotionContextDocument(targets: number): string {
+  const definitions: string[] = [];
+  const files: string[] = [];
+  const branches: string[] = [];
+  for (let i = 0; i < targets; i++) {
+    definitions.push(`$file${i}: String!`, ...branchVariableDefinitions(i));
+    files.push(`
+            base${i}: file(path: $file${i}) {
+              object {
+                ... on Blob {
+                  text
+                }
+              }
+            }`);
+    branches.push(branchFields(i));
+  }
+  const headFiles = targets === 0 ? "" : `
+          ... on Commit {${files.join("")}
+          }`;
+  return /* GraphQL */ `
   query ReadPromotionContext(
     $infraOwner: String!
     $infraName: String!
@@ -12,7 +38,9 @@ export const READ_PROMOTION_CONTEXT = /* GraphQL */ `
     $sourceOwner: String!
     $sourceName: String!
     $tagRef: String!
-    $checkName: String!
+    $checkName: String!${targets === 0 ? "" : `
+    $defaultBranch: String!
+    ${definitions.join("\n    ")}`}
   ) {
     infra: repository(owner: $infraOwner, name: $infraName) {
       id
@@ -21,15 +49,16 @@ export const READ_PROMOTION_CONTEXT = /* GraphQL */ `
       defaultBranchRef {
         name
         target {
-          oid
+          oid${headFiles}
         }
       }
       config: object(expression: $configExpression) {
         ... on Blob {
+          oid
           text
           isBinary
         }
-      }
+      }${branches.join("").replace(/\n/g, "\n  ")}
     }
     source: repository(owner: $sourceOwner, name: $sourceName) {
       nameWithOwner
@@ -67,6 +96,9 @@ export const READ_PROMOTION_CONTEXT = /* GraphQL */ `
 
   ${LATEST_CHECK_RUN_FRAGMENT}
 `;
+}
+
+export const READ_PROMOTION_CONTEXT = readPromotionContextDocument(0);
 
 interface GitObject extends CommitCheckRuns {
   __typename: string;
@@ -79,9 +111,9 @@ interface ReadPromotionContextResponse {
     id: string;
     nameWithOwner: string;
     url: string;
-    defaultBranchRef: { name: string; target: { oid: string } } | null;
-    config: { text: string | null; isBinary: boolean | null } | null;
-  } | null;
+    defaultBranchRef: { name: string; target: { oid: string } & Record<string, unknown> } | null;
+    config: { oid?: string; text: string | null; isBinary: boolean | null } | null;
+  } & Record<string, unknown> | null;
   source: {
     nameWithOwner: string;
     url: string;
@@ -99,7 +131,11 @@ export interface PromotionContext {
     headOid: string;
     /** Text of the central config, or undefined when the file does not exist. */
     configText: string | undefined;
+    /** Its git blob oid (the config cache's key). */
+    configOid: string | undefined;
   };
+  /** The targets asked for, read at `infra.headOid`; undefined when none were asked for. */
+  targets: TargetState[] | undefined;
   source: {
     nameWithOwner: string;
     url: string;
@@ -113,22 +149,31 @@ export interface PromotionContext {
   };
 }
 
-/** One GraphQL read: the central config, the infra head, the tagged commit and its reachability. */
+/**
+ * One GraphQL read: the central config, the infra head, the tagged commit and its reachability;
+ * and the `targets` when given (with the infra default branch's name they need).
+ */
 export async function readPromotionContext(
   octokit: Octokit,
-  args: { infra: RepositoryName; source: RepositoryName; tag: string; checkName: string },
+  args: { infra: RepositoryName; source: RepositoryName; tag: string; checkName: string; targets?: { defaultBranch: string; requests: TargetRequest[] } },
 ): Promise<PromotionContext> {
   let data: ReadPromotionContextResponse;
+  const requests = args.targets?.requests ?? [];
+  const variables: Record<string, string> = {
+    infraOwner: args.infra.owner,
+    infraName: args.infra.name,
+    configExpression: `HEAD:${CONFIG_PATH}`,
+    sourceOwner: args.source.owner,
+    sourceName: args.source.name,
+    tagRef: `refs/tags/${args.tag}`,
+    checkName: args.checkName,
+  };
+  if (args.targets !== undefined && requests.length > 0) {
+    variables.defaultBranch = args.targets.defaultBranch;
+    requests.forEach((target, i) => Object.assign(variables, { [`file${i}`]: target.file }, branchVariables(target, i)));
+  }
   try {
-    data = await octokit.graphql<ReadPromotionContextResponse>(READ_PROMOTION_CONTEXT, {
-      infraOwner: args.infra.owner,
-      infraName: args.infra.name,
-      configExpression: `HEAD:${CONFIG_PATH}`,
-      sourceOwner: args.source.owner,
-      sourceName: args.source.name,
-      tagRef: `refs/tags/${args.tag}`,
-      checkName: args.checkName,
-    });
+    data = await octokit.graphql<ReadPromotionContextResponse>(readPromotionContextDocument(requests.length), variables);
   } catch (error) {
     // A repository the installation cannot see comes back as a NOT_FOUND error with partial data.
     const partial = (error as { data?: ReadPromotionContextResponse }).data;
@@ -164,7 +209,16 @@ export async function readPromotionContext(
       defaultBranch: data.infra.defaultBranchRef.name,
       headOid: data.infra.defaultBranchRef.target.oid,
       configText: config?.text ?? undefined,
+      configOid: typeof config?.oid === "string" ? config.oid : undefined,
     },
+    // Read only when the head is the default branch the targets were named for.
+    targets:
+      requests.length === 0 || data.infra.defaultBranchRef.name !== args.targets?.defaultBranch
+        ? undefined
+        : requests.map((_, i) => {
+            const base = data.infra!.defaultBranchRef!.target[`base${i}`] as { object: { text?: string | null } | null } | null;
+            return targetStateFrom(data.infra!, i, base?.object?.text ?? undefined);
+          }),
     source: {
       nameWithOwner: data.source.nameWithOwner,
       url: data.source.url,

@@ -21,21 +21,12 @@ export interface TargetState {
 }
 
 /**
- * The read of the targets, for every environment at once: one GraphQL request whatever their
- * number (aliases t0, t1, …). Files are read at the head oid seen in the first read, so the
- * plan and the branch base agree.
+ * The promotion branch's side of one target, under alias `i`: the branch, the file on it, its
+ * open PR and its latest closed ones. Shared by this read and by the promotion's first read,
+ * which asks for the same fields when the cached config already names the targets.
  */
-export function readPromotionTargetsDocument(count: number): string {
-  const variables: string[] = ["$owner: String!", "$name: String!", "$defaultBranch: String!"];
-  const fields: string[] = [];
-  for (let i = 0; i < count; i++) {
-    variables.push(`$base${i}: String!`, `$head${i}: String!`, `$ref${i}: String!`, `$branch${i}: String!`);
-    fields.push(`
-    base${i}: object(expression: $base${i}) {
-      ... on Blob {
-        text
-      }
-    }
+export function branchFields(i: number): string {
+  return `
     head${i}: object(expression: $head${i}) {
       ... on Blob {
         text
@@ -62,7 +53,33 @@ export function readPromotionTargetsDocument(count: number): string {
         body
         merged
       }
-    }`);
+    }`;
+}
+
+export function branchVariableDefinitions(i: number): string[] {
+  return [`$head${i}: String!`, `$ref${i}: String!`, `$branch${i}: String!`];
+}
+
+export function branchVariables(target: TargetRequest, i: number): Record<string, string> {
+  return { [`head${i}`]: `refs/heads/${target.branch}:${target.file}`, [`ref${i}`]: `refs/heads/${target.branch}`, [`branch${i}`]: target.branch };
+}
+
+/**
+ * The read of the targets, for every environment at once: one GraphQL request whatever their
+ * number (aliases t0, t1, …). Files are read at the head oid seen in the first read, so the
+ * plan and the branch base agree.
+ */
+export function readPromotionTargetsDocument(count: number): string {
+  const variables: string[] = ["$owner: String!", "$name: String!", "$defaultBranch: String!"];
+  const fields: string[] = [];
+  for (let i = 0; i < count; i++) {
+    variables.push(`$base${i}: String!`, ...branchVariableDefinitions(i));
+    fields.push(`
+    base${i}: object(expression: $base${i}) {
+      ... on Blob {
+        text
+      }
+    }${branchFields(i)}`);
   }
   return `query ReadPromotionTargets(${variables.join(", ")}) {
   repository(owner: $owner, name: $name) {${fields.join("")}
@@ -75,6 +92,21 @@ type Ref = { id: string; target: { oid: string } } | null;
 type Pulls = { nodes: Array<{ id: string; number: number; url: string; body: string } | null> | null };
 type ClosedPulls = { nodes: Array<{ number: number; url: string; body: string; merged: boolean } | null> | null };
 
+/** Target `i` from an answer holding `branchFields(i)`, with the base file read beside it. */
+export function targetStateFrom(repository: Record<string, unknown>, i: number, baseText: string | undefined): TargetState {
+  const ref = repository[`ref${i}`] as Ref;
+  const pull = (repository[`pulls${i}`] as Pulls).nodes?.find((node) => node !== null) ?? undefined;
+  return {
+    baseText,
+    branchRef: ref === null ? undefined : { id: ref.id, oid: ref.target.oid },
+    branchText: ref === null ? undefined : ((repository[`head${i}`] as Blob)?.text ?? undefined),
+    pullRequest: pull === null || pull === undefined ? undefined : { id: pull.id, number: pull.number, url: pull.url, record: readPromotionRecord(pull.body) },
+    closedPullRequests: ((repository[`closed${i}`] as ClosedPulls | undefined)?.nodes ?? []).flatMap((node) =>
+      node === null ? [] : [{ number: node.number, url: node.url, merged: node.merged, record: readPromotionRecord(node.body) }],
+    ),
+  };
+}
+
 export async function readPromotionTargets(
   octokit: Octokit,
   args: { infra: RepositoryName; defaultBranch: string; baseOid: string; targets: TargetRequest[] },
@@ -86,28 +118,14 @@ export async function readPromotionTargets(
   };
   args.targets.forEach((target, i) => {
     variables[`base${i}`] = `${args.baseOid}:${target.file}`;
-    variables[`head${i}`] = `refs/heads/${target.branch}:${target.file}`;
-    variables[`ref${i}`] = `refs/heads/${target.branch}`;
-    variables[`branch${i}`] = target.branch;
+    Object.assign(variables, branchVariables(target, i));
   });
-  let data: { repository: Record<string, Blob | Ref | Pulls | ClosedPulls> };
+  let data: { repository: Record<string, unknown> };
   try {
     data = await octokit.graphql(readPromotionTargetsDocument(args.targets.length), variables);
   } catch (error) {
     throw mapGitHubError(error, `reading ${args.infra.owner}/${args.infra.name}`);
   }
   const repository = data.repository;
-  return args.targets.map((_, i) => {
-    const ref = repository[`ref${i}`] as Ref;
-    const pull = (repository[`pulls${i}`] as Pulls).nodes?.find((node) => node !== null) ?? undefined;
-    return {
-      baseText: (repository[`base${i}`] as Blob)?.text ?? undefined,
-      branchRef: ref === null ? undefined : { id: ref.id, oid: ref.target.oid },
-      branchText: ref === null ? undefined : ((repository[`head${i}`] as Blob)?.text ?? undefined),
-      pullRequest: pull === null || pull === undefined ? undefined : { id: pull.id, number: pull.number, url: pull.url, record: readPromotionRecord(pull.body) },
-      closedPullRequests: ((repository[`closed${i}`] as ClosedPulls | undefined)?.nodes ?? []).flatMap((node) =>
-        node === null ? [] : [{ number: node.number, url: node.url, merged: node.merged, record: readPromotionRecord(node.body) }],
-      ),
-    };
-  });
+  return args.targets.map((_, i) => targetStateFrom(repository, i, (repository[`base${i}`] as Blob)?.text ?? undefined));
 }

@@ -9,7 +9,8 @@ import { ensurePullRequest } from "../github/ensure-pull-request.js";
 import { type RepositoryName, splitRepository } from "../github/octokit.js";
 import { mapGitHubError } from "../github/map-github-error.js";
 import { type PromotionContext, readPromotionContext } from "../github/read-promotion-context.js";
-import { readPromotionTargets } from "../github/read-promotion-targets.js";
+import { type TargetRequest, readPromotionTargets } from "../github/read-promotion-targets.js";
+import type { CachedConfig } from "../config/config-cache.js";
 import { CHECK_RUN_NAME } from "../github/report-check-run.js";
 import type { JobOf } from "../jobs/job.schema.js";
 import { RunLater } from "../jobs/run-later.js";
@@ -20,7 +21,7 @@ import { releaseContracts } from "./release-contracts.js";
 import type { Run } from "./run.js";
 import { resemblesReleaseTag, tryParseReleaseTag } from "../core/parse-tag.js";
 import { parseImageRepository } from "../registry/image-reference.js";
-import { resolveDigest } from "../registry/resolve-digest.js";
+import { type ResolvedDigest, resolveDigest } from "../registry/resolve-digest.js";
 import { registryConfigFor } from "../registry/registry-config-for.js";
 import { infraRepositoryFor } from "../config/infra-repository.js";
 
@@ -40,11 +41,21 @@ export async function promoteTag(run: Run, job: JobOf<"promote-tag">): Promise<v
   let reporter = new Reporter(octokit, log, source, tag, leftInProgress, job.headCommit);
   let ours = resemblesReleaseTag(tag);
 
+  // What the config this app last saw says this tag needs, read in the same query (config-cache.ts).
+  const cached = deps.configCache?.get(run.installationId, `${infra.owner}/${infra.name}`);
+  const guess = guessFromCache(cached, job, deps);
+
   try {
-    const read = await readPromotionContext(octokit, { infra, source, tag, checkName: CHECK_RUN_NAME });
+    const read = await readPromotionContext(octokit, {
+      infra,
+      source,
+      tag,
+      checkName: CHECK_RUN_NAME,
+      targets: cached === undefined || guess === undefined ? undefined : { defaultBranch: cached.defaultBranch, requests: guess.requests },
+    });
     // The tagged commit (peeled); for a tag deleted since, the push payload's head commit.
     reporter = new Reporter(octokit, log, source, tag, read.source.checkRun, read.source.commit ?? job.headCommit);
-    await promoteWith({ run, job, infra, read, reporter, log, ours: (value) => (ours = value) });
+    await promoteWith({ run, job, infra, read, cached, guess, reporter, log, ours: (value) => (ours = value) });
   } catch (error) {
     if (error instanceof RunLater) throw error; // a wait as a delayed job: the check run stays in progress
     const failure = error instanceof PromoterError ? error : new PromoterError("internal_error", "The app failed unexpectedly; its logs have the details. Nothing was changed.", { cause: error });
@@ -71,6 +82,47 @@ export async function promoteTag(run: Run, job: JobOf<"promote-tag">): Promise<v
   }
 }
 
+/**
+ * What promoting `tag` needs under the config this app last saw (config-cache.ts): the
+ * environment files and promotion branches to read in the first query, and the image digest,
+ * looked up (one attempt, no wait) while that query is on its way. Undefined when that config
+ * would not promote the tag (a contracts release, an ignored or refused tag: the real run
+ * decides and says why). Used only if the first read shows the config unchanged; the real run's
+ * checks all come first either way.
+ */
+interface Guess {
+  requests: TargetRequest[];
+  image: string;
+  reference: string | undefined;
+  digest: Promise<ResolvedDigest | undefined> | undefined;
+}
+
+function guessFromCache(cached: CachedConfig | undefined, job: JobOf<"promote-tag">, deps: Run["deps"]): Guess | undefined {
+  if (cached === undefined) return undefined;
+  const { config } = cached;
+  if (config.contracts !== undefined && tryParseReleaseTag(job.tag)?.prefix === config.contracts.tagPrefix) return undefined;
+  let selection: ReturnType<typeof selectPromotion>;
+  try {
+    selection = selectPromotion(config, job.repository, job.tag);
+  } catch {
+    return undefined;
+  }
+  if (selection.kind === "ignored") return undefined;
+  const { service, serviceName, release } = selection;
+  const requests = selection.environments.map(({ name, environment }) => ({ file: environment.file, branch: `release-promoter/${name}/${serviceName}` }));
+  // The push payload's head commit is the tagged commit; the read confirms it before this is used.
+  const reference = job.headCommit === undefined ? undefined : renderImageTag(service.imageTag, { sha: job.headCommit, tag: job.tag, version: release.version });
+  const digest =
+    reference === undefined
+      ? undefined
+      : resolveDigest({ image: service.image, reference, auth: registryConfigFor(config.registries, service.image), env: deps.env, fetch: deps.fetch }).catch(() => undefined);
+  return { requests, image: service.image, reference, digest };
+}
+
+function sameRequests(a: TargetRequest[], b: TargetRequest[]): boolean {
+  return a.length === b.length && a.every((request, i) => request.file === b[i]!.file && request.branch === b[i]!.branch);
+}
+
 /** Whether this job retries `failure` later (only a durable queue runs a job again later) or reports it now. */
 function retryOf(run: Run, job: JobOf<"promote-tag">, failure: PromoterError): RetryDecision {
   return run.queue.durable ? decideRetry(failure, job.retries ?? 0) : { kind: "report" };
@@ -81,14 +133,19 @@ async function promoteWith(args: {
   job: JobOf<"promote-tag">;
   infra: RepositoryName;
   read: PromotionContext;
+  /** The config this app had for infra before the read, if any, and the targets it guessed from it. */
+  cached: CachedConfig | undefined;
+  guess: Guess | undefined;
   reporter: Reporter;
   log: Run["log"];
   ours: (ours: boolean) => void;
 }): Promise<void> {
-  const { run, job, infra, read, reporter, log } = args;
+  const { run, job, infra, read, cached, reporter, log } = args;
   const { octokit, deps } = run;
   const { tag } = job;
   let config: Config;
+  // Whether the config at infra's head is the one the guess was made from.
+  let unchanged = false;
   try {
     if (read.infra.configText === undefined) {
       throw new PromoterError(
@@ -96,7 +153,13 @@ async function promoteWith(args: {
         `${read.infra.nameWithOwner} has no .github/release-promoter.yml on ${read.infra.defaultBranch}; nothing can be promoted until it exists.`,
       );
     }
-    config = parseConfig(read.infra.configText, `${read.infra.nameWithOwner}:.github/release-promoter.yml`);
+    const oid = read.infra.configOid;
+    // The blob the cached config was parsed from: the same text, no need to parse it again.
+    unchanged = cached !== undefined && oid === cached.oid;
+    config = cached !== undefined && unchanged ? cached.config : parseConfig(read.infra.configText, `${read.infra.nameWithOwner}:.github/release-promoter.yml`);
+    if (oid !== undefined && (!unchanged || cached?.defaultBranch !== read.infra.defaultBranch)) {
+      deps.configCache?.set(run.installationId, `${infra.owner}/${infra.name}`, { oid, config, defaultBranch: read.infra.defaultBranch });
+    }
   } catch (error) {
     // Only tags that resemble release tags hear about a broken config; others are not ours.
     if (!resemblesReleaseTag(tag)) {
@@ -142,9 +205,13 @@ async function promoteWith(args: {
 
   const imageTag = renderImageTag(service.imageTag, { sha: read.source.commit, tag, version: release.version });
   const auth = registryConfigFor(config.registries, service.image);
+  let waited = false;
   // A wait an earlier run of this job began (a delayed job) goes on where it stopped.
   const waitStartedAt = job.imageWait?.since ?? Date.now();
-  const resolved = await resolveDigest({
+  const early = unchanged && args.guess?.image === service.image && args.guess.reference === imageTag ? await args.guess.digest : undefined;
+  const resolved =
+    early ??
+    (await resolveDigest({
     image: service.image,
     reference: imageTag,
     auth,
@@ -157,6 +224,7 @@ async function promoteWith(args: {
     fetch: deps.fetch,
     sleep: deps.sleep,
     onWait: async ({ attempt, delayMs, error }) => {
+      waited = true;
       slog.info({ attempt, delayMs, code: error.code }, "waiting for image");
       if (attempt === 1) {
         await reporter.progress(
@@ -169,17 +237,19 @@ async function promoteWith(args: {
         throw new RunLater({ ...job, imageWait: { since: waitStartedAt, attempts: attempt }, checkRunId: reporter.id }, delayMs, `waiting for ${service.image}:${imageTag}`);
       }
     },
-  });
+  }));
   const digest = resolved.digest;
   const dlog = slog.child({ digest });
 
   const environments = selection.environments;
-  const targets = await readPromotionTargets(octokit, {
-    infra,
-    defaultBranch: read.infra.defaultBranch,
-    baseOid: read.infra.headOid,
-    targets: environments.map(({ name, environment }) => ({ file: environment.file, branch: `release-promoter/${name}/${serviceName}` })),
-  });
+  const requests = environments.map(({ name, environment }) => ({ file: environment.file, branch: `release-promoter/${name}/${serviceName}` }));
+  // The first read already holds them when the cached config was this one and named the same
+  // targets; not after a wait for the image (the branches may have moved meanwhile).
+  const readAlready =
+    read.targets !== undefined && unchanged && !waited && sameRequests(args.guess?.requests ?? [], requests);
+  const targets = readAlready
+    ? read.targets!
+    : await readPromotionTargets(octokit, { infra, defaultBranch: read.infra.defaultBranch, baseOid: read.infra.headOid, targets: requests });
 
   const outcomes: EnvironmentOutcome[] = [];
   const failures: PromoterError[] = [];

@@ -9,7 +9,7 @@ import { CLOSE_WITH_COMMENT, COMMENT } from "../../src/github/close-pull-request
 import { readBlobsDocument } from "../../src/github/read-blobs.js";
 import { READ_CONFIG_AT } from "../../src/github/read-config-at.js";
 import { READ_OPEN_PROMOTIONS } from "../../src/github/read-open-promotions.js";
-import { READ_PROMOTION_CONTEXT } from "../../src/github/read-promotion-context.js";
+import { READ_PROMOTION_CONTEXT, readPromotionContextDocument } from "../../src/github/read-promotion-context.js";
 import { READ_SWEEP_INFRA, readSweepStateDocument, readTagProbesDocument } from "../../src/github/read-sweep-state.js";
 import { readPromotionTargetsDocument } from "../../src/github/read-promotion-targets.js";
 import { assertRestRoute, assertValidGraphql } from "../helpers/github-description.js";
@@ -20,16 +20,30 @@ const fileChanges = { additions: [{ path: "envs/prod.tfvars", contents: Buffer.f
 
 // Every document the app sends, with variables shaped as the app sends them.
 describe("GraphQL documents validate against @octokit/graphql-schema", () => {
+  const contextVariables = {
+    infraOwner: "acme",
+    infraName: "infra",
+    configExpression: "HEAD:.github/release-promoter.yml",
+    sourceOwner: "acme",
+    sourceName: "core-api",
+    tagRef: "refs/tags/core-v0.10.0",
+    checkName: "release-promoter",
+  };
   it("ReadPromotionContext", () => {
-    assertValidGraphql(READ_PROMOTION_CONTEXT, {
-      infraOwner: "acme",
-      infraName: "infra",
-      configExpression: "HEAD:.github/release-promoter.yml",
-      sourceOwner: "acme",
-      sourceName: "core-api",
-      tagRef: "refs/tags/core-v0.10.0",
-      checkName: "release-promoter",
-    });
+    assertValidGraphql(READ_PROMOTION_CONTEXT, contextVariables);
+  });
+
+  it.each([1, 2])("ReadPromotionContext with the targets of %i environment(s) a cached config names", (count) => {
+    const variables: Record<string, string> = { ...contextVariables, defaultBranch: "main" };
+    for (let i = 0; i < count; i++) {
+      Object.assign(variables, {
+        [`file${i}`]: `envs/e${i}.tfvars`,
+        [`head${i}`]: `refs/heads/release-promoter/e${i}/core:envs/e${i}.tfvars`,
+        [`ref${i}`]: `refs/heads/release-promoter/e${i}/core`,
+        [`branch${i}`]: `release-promoter/e${i}/core`,
+      });
+    }
+    assertValidGraphql(readPromotionContextDocument(count), variables);
   });
 
   it.each([1, 2, 3])("ReadPromotionTargets for %i environment(s)", (count) => {

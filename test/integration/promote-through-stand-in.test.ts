@@ -111,10 +111,89 @@ describe("promotion through the GitHub stand-in, over real HTTP", () => {
     // 2 reads, 1 mutation (branch + signed commit + PR), 1 check run; the token apart.
     expect(github.counts()).toMatchObject({ read: 2, write: 2, contentCreating: 2, token: 1 });
 
+    // The redelivery: the config unchanged since (same blob), so one read holds the tag, the file and the PR; nothing written.
     const mark = github.requests.length;
     await pushTag("acme/core-api", "core-v0.10.0", org.coreCommit).catch(() => undefined);
-    expect(github.counts(mark)).toMatchObject({ read: 2, write: 0 });
+    expect(github.counts(mark)).toMatchObject({ read: 1, write: 0 });
     expect(github.world.pullRequestsOf("acme/infra")).toHaveLength(1);
+  });
+
+  /** A new commit on core-api's main with its image pushed. */
+  async function release(version: string): Promise<{ commit: string; digest: string }> {
+    const commit = github.world.commitOn("acme/core-api", { VERSION: `${version}\n` }, { message: `Release ${version}` });
+    const pushed = await pushImage(registry.url, "acme/core-api", { format: "oci", platform: { os: "linux", architecture: "amd64" }, files: { "app/VERSION": `${version}\n` }, reference: commit });
+    return { commit, digest: pushed.digest };
+  }
+
+  it("with the config unchanged since the last promotion: 3 requests (one read, the write, the check run); a newer tag on the open PR: 4", async () => {
+    await pushTag("acme/core-api", "core-v0.10.0", org.coreCommit);
+    expect(github.counts()).toMatchObject({ read: 2, write: 2, token: 1 });
+    github.world.merge(github.world.pullRequestsOf("acme/infra", "open")[0]!);
+
+    const next = await release("0.10.1");
+    let mark = github.requests.length;
+    await pushTag("acme/core-api", "core-v0.10.1", next.commit);
+    expect(github.counts(mark)).toMatchObject({ read: 1, write: 2, contentCreating: 2 });
+    expect(github.requests.slice(mark).map((request) => request.name)).toEqual([
+      "ReadPromotionContext",
+      // The merged PR's branch is still there: the app reuses it.
+      expect.stringMatching(/OpenPromotionPullRequest$/),
+      "/repos/{owner}/{repo}/check-runs",
+    ]);
+    const [opened] = github.world.pullRequestsOf("acme/infra", "open");
+    expect(github.world.fileAt("acme/infra", "envs/prod.tfvars", opened!.head)).toContain(`@${next.digest}" # core-v0.10.1`);
+
+    const newer = await release("0.10.2");
+    mark = github.requests.length;
+    await pushTag("acme/core-api", "core-v0.10.2", newer.commit);
+    // The write is two requests on an open PR (scratch branch, then the PR branch moved and the PR updated).
+    expect(github.counts(mark)).toMatchObject({ read: 1, write: 3 });
+    const open = github.world.pullRequestsOf("acme/infra", "open");
+    expect(open.map((pr) => pr.number)).toEqual([opened!.number]);
+    expect(github.world.fileAt("acme/infra", "envs/prod.tfvars", open[0]!.head)).toContain(`@${newer.digest}" # core-v0.10.2`);
+  });
+
+  it("a config edited since the last promotion is the one that decides: the guesses made from the old one are dropped", async () => {
+    await pushTag("acme/core-api", "core-v0.10.0", org.coreCommit);
+    github.world.merge(github.world.pullRequestsOf("acme/infra", "open")[0]!);
+    // The environment's file moves: what the app remembered would read (and edit) the old path.
+    const moved = github.world.fileAt("acme/infra", "envs/prod.tfvars")!;
+    github.world.commitOn(
+      "acme/infra",
+      { "envs/production.tfvars": moved, ".github/release-promoter.yml": org.configText.replace("file: envs/prod.tfvars", "file: envs/production.tfvars") },
+      { message: "Rename the prod file" },
+    );
+
+    const next = await release("0.10.1");
+    const mark = github.requests.length;
+    await pushTag("acme/core-api", "core-v0.10.1", next.commit);
+    // The new config is parsed from the first read, and the targets read again for it.
+    expect(github.requests.slice(mark).map((request) => request.name)).toEqual([
+      "ReadPromotionContext",
+      "ReadPromotionTargets",
+      expect.stringMatching(/OpenPromotionPullRequest$/),
+      "/repos/{owner}/{repo}/check-runs",
+    ]);
+    const [pr] = github.world.pullRequestsOf("acme/infra", "open");
+    expect(github.world.fileAt("acme/infra", "envs/production.tfvars", pr!.head)).toContain(`@${next.digest}" # core-v0.10.1`);
+    expect(github.world.fileAt("acme/infra", "envs/prod.tfvars", pr!.head)).toBe(moved);
+  });
+
+  it("the digest looked up early, from the push payload's commit, is dropped when the tag names another commit", async () => {
+    await pushTag("acme/core-api", "core-v0.10.0", org.coreCommit);
+    github.world.merge(github.world.pullRequestsOf("acme/infra", "open")[0]!);
+    const claimed = await release("0.10.1-claimed");
+    const tagged = await release("0.10.1");
+    const tagObject = github.world.tag("acme/core-api", "core-v0.10.1", tagged.commit, { annotated: true });
+    const payload = pushPayload(github.world, { repository: "acme/core-api", ref: "refs/tags/core-v0.10.1", after: tagObject, installationId: INSTALLATION }) as { head_commit: { id: string } };
+    // A payload that names another commit than the tag does (a tag moved since, or a forged delivery).
+    payload.head_commit.id = claimed.commit;
+    expect((await deliver(appUrl, SECRET, "push", payload)).status).toBe(200);
+    await tasks.idle();
+
+    const [pr] = github.world.pullRequestsOf("acme/infra", "open");
+    expect(github.world.fileAt("acme/infra", "envs/prod.tfvars", pr!.head)).toContain(`@${tagged.digest}" # core-v0.10.1`);
+    expect(tagged.digest).not.toBe(claimed.digest);
   });
 
   it("updates the open PR when a newer tag comes, and survives infra's main moving under it", async () => {
@@ -147,13 +226,10 @@ describe("promotion through the GitHub stand-in, over real HTTP", () => {
   });
 
   it("reads are not spaced: the promotion's second GraphQL query follows the first without a second's wait, on GitHub Enterprise's /api/graphql too", async () => {
+    // The first promotion of a process reads twice (no config cached yet).
     await pushTag("acme/core-api", "core-v0.10.0", org.coreCommit);
-    // The same tag again (a redelivery: the two reads, nothing to write), once connections and the parser are warm.
-    const mark = github.requests.length;
-    await pushTag("acme/core-api", "core-v0.10.0", org.coreCommit).catch(() => undefined);
-    const again = github.requests.slice(mark);
-    const first = again.find((request) => request.name === "ReadPromotionContext")!;
-    const second = again.find((request) => request.name === "ReadPromotionTargets")!;
+    const first = github.requests.find((request) => request.name === "ReadPromotionContext")!;
+    const second = github.requests.find((request) => request.name === "ReadPromotionTargets")!;
     // On the stand-in's clock (the app reaches it as GHE_HOST). Between them: the registry lookup and planning.
     expect(second.receivedMs - first.receivedMs).toBeLessThan(1000);
     expect(github.world.pullRequestsOf("acme/infra", "open")).toHaveLength(1);

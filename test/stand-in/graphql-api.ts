@@ -94,6 +94,12 @@ function gitObjectModel(context: GraphqlContext, repository: Repository, oid: st
     messageHeadline: commit.message.split("\n")[0],
     committedDate: commit.committedAt,
     url: context.world.htmlUrl(repository, `/commit/${oid}`),
+    // The tree entry at `path` in this commit (null when there is none), as GitHub's Commit.file.
+    file: ({ path }: { path: string }) => {
+      const text = commit.files.get(path);
+      if (text === undefined) return null;
+      return { __typename: "TreeEntry", name: path.split("/").pop(), path, type: "blob", oid: blobSha(text), object: blobModel(text) };
+    },
     checkSuites: (args: { first?: number; last?: number; filterBy?: { checkName?: string | null } | null }) => {
       const checkName = args.filterBy?.checkName ?? undefined;
       const runs = context.world.checkRuns.filter((run) => run.repository === repository && run.headSha === oid);
@@ -126,6 +132,10 @@ function objectAt(context: GraphqlContext, repository: Repository, expression: s
   const path = expression.slice(colon + 1);
   const text = commit.files.get(path);
   if (text === undefined) return null;
+  return blobModel(text);
+}
+
+function blobModel(text: string): Model {
   return { __typename: "Blob", id: `Blob_${blobSha(text)}`, oid: blobSha(text), text, isBinary: false, isTruncated: false, byteSize: Buffer.byteLength(text) };
 }
 

@@ -18,6 +18,8 @@ export interface PromotionRun {
   reads: number;
   writes: number;
   contentCreating: number;
+  /** The app process's first promotion: its config not cached yet (one more read). */
+  first: boolean;
 }
 
 export interface PromotionSetup {
@@ -63,7 +65,7 @@ export async function measureAppPromotions(setup: PromotionSetup, app: AppProces
     const pr = await opened;
     await reported;
     const counts = github.counts(mark);
-    runs.push({ tagToPrMs: pr.answeredMs - started, reads: counts.read, writes: counts.write, contentCreating: counts.contentCreating });
+    runs.push({ tagToPrMs: pr.answeredMs - started, reads: counts.read, writes: counts.write, contentCreating: counts.contentCreating, first: i === 0 });
     mergeOpenPullRequest(github, "release-promoter/prod/core");
     // Let the app's pacer clear, so the next promotion's latency is the promotion's alone.
     await sleep(PACER_GAP_MS);
@@ -98,7 +100,7 @@ export async function measureBaselinePromotions(setup: PromotionSetup, octokit: 
     });
     const ended = performance.now();
     const counts = github.counts(mark);
-    runs.push({ tagToPrMs: ended - started, reads: counts.read, writes: counts.write, contentCreating: counts.contentCreating });
+    runs.push({ tagToPrMs: ended - started, reads: counts.read, writes: counts.write, contentCreating: counts.contentCreating, first: i === 0 });
     mergeOpenPullRequest(github, `bump/${release.tag}`);
   }
   return runs;

@@ -2,11 +2,13 @@
  * What a sweep costs, in GitHub requests, for one installation with 20 services × 2 environments:
  * converged (every environment file runs every service's newest release), and with 5 tags of 5
  * services pushed without any webhook. The app runs in this process through Probot's `run()`
- * (the sweep is the function the app schedules at start); requests are counted by the stand-in.
+ * with the app's Octokit, as `npm start` does (the sweep is the function the app schedules at
+ * start); requests are counted by the stand-in, time is sweep queued → every job it queued done.
  */
 import { pino } from "pino";
 import { type Server, run } from "probot";
 import { BackgroundTasks } from "../src/background-tasks.js";
+import { AppOctokit } from "../src/github/app-octokit.js";
 import { createApp } from "../src/index.js";
 import { freePort } from "../test/helpers/free-port.js";
 import { seedManyServices } from "../test/stand-in/many-services.js";
@@ -20,6 +22,8 @@ export interface SweepCounts {
   contentCreating: number;
   token: number;
   pullRequestsOpened: number;
+  /** Sweep queued → it and every job it queued done (promotions included, paced 1.05 s apart per write). */
+  ms: number;
 }
 
 export interface SweepResult {
@@ -52,14 +56,16 @@ export async function measureSweep(images: ImageRegistry, privateKey: string, in
   let sweep: (() => Promise<void>) | undefined;
   let server: Server | undefined;
   try {
-    server = await run(createApp({ env, tasks, onStart: (start) => (sweep = start.sweep) }), { env, log: pino({ level: "silent" }) });
+    server = await run(createApp({ env, tasks, onStart: (start) => (sweep = start.sweep) }), { env, log: pino({ level: "silent" }), Octokit: AppOctokit });
     const measure = async (): Promise<SweepCounts> => {
       const mark = github.requests.length;
       const before = github.world.pullRequestsOf("acme/infra").length;
+      const started = performance.now();
       await sweep!();
       await tasks.idle();
+      const ms = performance.now() - started;
       const counts = github.counts(mark);
-      return { read: counts.read, write: counts.write, contentCreating: counts.contentCreating, token: counts.token, pullRequestsOpened: github.world.pullRequestsOf("acme/infra").length - before };
+      return { read: counts.read, write: counts.write, contentCreating: counts.contentCreating, token: counts.token, pullRequestsOpened: github.world.pullRequestsOf("acme/infra").length - before, ms };
     };
     const converged = await measure();
     // Five services release at once, and no webhook arrives (GitHub sends none for more than three tags in one push).

@@ -42,17 +42,29 @@ export interface QueueStats {
 export const MAX_WAITING_JOBS = 10_000;
 
 /**
+ * A job whose id ran less than this long ago waits out the rest before it runs again. One run
+ * already saw (nearly) the state a burst of identical events announces — the same tag delivered
+ * many times, a string of pushes to infra — so the burst costs one more run a second, not one per
+ * event; the first event of a quiet key still runs at once. Kubernetes' work queues space a
+ * key's re-runs the same way.
+ */
+export const RERUN_SPACING_MS = 1_000;
+
+/**
  * The in-process queue. It coalesces: a job whose id (`jobId`) is already waiting is not queued
  * again (the newest data replaces the waiting one's); a job whose id is running is queued once
  * more, so it runs exactly one more time after it (whatever it saw, the next run sees later
- * state); jobs of one key (`jobKey`) run one after another, other keys side by side, on the
- * BackgroundTasks the drain on SIGTERM waits for. Memory is bounded by the number of distinct
- * waiting jobs, not by the number of deliveries. A job's failure is the runner's to report; what
- * escapes it is logged by BackgroundTasks' error handler.
+ * state), and not before `RERUN_SPACING_MS` after the previous run of that id started; jobs of
+ * one key (`jobKey`) run one after another, other keys side by side, on the BackgroundTasks the
+ * drain on SIGTERM waits for (a spaced job's wait included). Memory is bounded by the number of
+ * distinct waiting jobs, not by the number of deliveries. A job's failure is the runner's to
+ * report; what escapes it is logged by BackgroundTasks' error handler.
  */
 export class MemoryJobQueue implements JobQueue {
   readonly durable = false;
   private readonly waiting = new Map<string, { job: Job; since: number }>();
+  /** When each recently run id last started (entries older than the spacing are pruned). */
+  private readonly lastStarts = new Map<string, number>();
   private runningCount = 0;
   private coalescedCount = 0;
 
@@ -61,6 +73,11 @@ export class MemoryJobQueue implements JobQueue {
     private readonly runner: (job: Job) => Promise<void>,
     private readonly onRefused: (job: Job) => void = () => {},
     private readonly limit: number = MAX_WAITING_JOBS,
+    private readonly spacing: { ms: number; now: () => number; sleep: (ms: number) => Promise<void> } = {
+      ms: RERUN_SPACING_MS,
+      now: Date.now,
+      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    },
   ) {}
 
   async enqueue(job: Job): Promise<Enqueued> {
@@ -80,18 +97,39 @@ export class MemoryJobQueue implements JobQueue {
       this.onRefused(job);
       return "refused";
     }
-    this.waiting.set(id, { job, since: Date.now() });
-    void this.tasks.run(jobKey(job), async () => {
+    this.waiting.set(id, { job, since: this.spacing.now() });
+    const key = jobKey(job);
+    const run = async () => {
       const entry = this.waiting.get(id)!;
       this.waiting.delete(id);
+      this.started(id);
       this.runningCount++;
       try {
         await this.runner(entry.job);
       } finally {
         this.runningCount--;
       }
+    };
+    const last = this.lastStarts.get(id);
+    const waitMs = last === undefined ? 0 : last + this.spacing.ms - this.spacing.now();
+    if (waitMs <= 0) void this.tasks.run(key, run);
+    // The wait is a task of its own (not on the key, which other jobs may need meanwhile), so idle() and the drain see it.
+    else void this.tasks.run(`spacing ${id}`, async () => {
+      await this.spacing.sleep(waitMs);
+      void this.tasks.run(key, run);
     });
     return "queued";
+  }
+
+  private started(id: string): void {
+    const now = this.spacing.now();
+    this.lastStarts.delete(id);
+    this.lastStarts.set(id, now);
+    // Oldest first in a Map's order: drop what no longer spaces anything.
+    for (const [other, at] of this.lastStarts) {
+      if (at + this.spacing.ms > now) break;
+      this.lastStarts.delete(other);
+    }
   }
 
   async stats(): Promise<QueueStats> {

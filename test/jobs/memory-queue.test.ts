@@ -1,6 +1,7 @@
 /**
  * The in-process queue coalesces: one waiting job per id, exactly one more run after a running
- * one, one job per key at a time. Deterministic: runs hold on deferreds the test releases.
+ * one (not sooner than a second after its start), one job per key at a time. Deterministic: runs
+ * hold on deferreds the test releases, and the spacing runs on the harness's clock.
  */
 import { describe, expect, it } from "vitest";
 import { BackgroundTasks } from "../../src/background-tasks.js";
@@ -24,6 +25,7 @@ function harness(limit?: number) {
   let concurrent = 0;
   let maxConcurrent = 0;
   const refused: Job[] = [];
+  const clock = { now: 0, sleeps: [] as number[] };
   const queue = new MemoryJobQueue(
     tasks,
     async (job) => {
@@ -37,6 +39,14 @@ function harness(limit?: number) {
     },
     (job) => refused.push(job),
     limit,
+    {
+      ms: 1000,
+      now: () => clock.now,
+      sleep: async (ms) => {
+        clock.sleeps.push(ms);
+        clock.now += ms;
+      },
+    },
   );
   const tick = () => new Promise<void>((r) => setImmediate(r));
   const releaseAll = async () => {
@@ -45,7 +55,7 @@ function harness(limit?: number) {
       await tick();
     }
   };
-  return { queue, tasks, runs, errors, refused, tick, releaseAll, maxConcurrent: () => maxConcurrent };
+  return { queue, tasks, runs, errors, refused, tick, releaseAll, clock, maxConcurrent: () => maxConcurrent };
 }
 
 describe("MemoryJobQueue", () => {
@@ -68,6 +78,27 @@ describe("MemoryJobQueue", () => {
     await h.releaseAll();
     expect(h.runs).toHaveLength(2);
     expect(h.maxConcurrent()).toBe(1);
+  });
+
+  it("a job that ran less than a second ago waits out the rest before it runs again; a quiet one runs at once", async () => {
+    const h = harness();
+    h.queue.enqueueNow(promote("core-v1.0.0"));
+    await h.releaseAll();
+    expect(h.clock.sleeps).toEqual([]);
+
+    h.clock.now += 300;
+    h.queue.enqueueNow(promote("core-v1.0.0"));
+    // Another id is not held by it.
+    h.queue.enqueueNow(promote("core-v1.1.0"));
+    await h.releaseAll();
+    expect(h.clock.sleeps).toEqual([700]);
+    expect(h.runs.map((job) => (job as { tag: string }).tag)).toEqual(["core-v1.0.0", "core-v1.1.0", "core-v1.0.0"]);
+
+    h.clock.now += 1000;
+    h.queue.enqueueNow(promote("core-v1.0.0"));
+    await h.releaseAll();
+    expect(h.clock.sleeps).toEqual([700]);
+    expect(h.runs).toHaveLength(4);
   });
 
   it("jobs of one key run one at a time, in order; other keys run side by side", async () => {

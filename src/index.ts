@@ -2,6 +2,7 @@ import type { ApplicationFunction, Logger, Probot } from "probot";
 import { BackgroundTasks } from "./background-tasks.js";
 import { ConfigCache } from "./config/config-cache.js";
 import type { PromoterDependencies } from "./dependencies.js";
+import { onCheckRunRerequested } from "./handlers/on-check-run-rerequested.js";
 import { onPullRequestClosed } from "./handlers/on-pull-request-closed.js";
 import { onPush } from "./handlers/on-push.js";
 import { drainOnSigterm } from "./drain-on-sigterm.js";
@@ -33,6 +34,7 @@ export function createApp(overrides: Partial<PromoterDependencies> = {}): Applic
       queue = makeQueue(runner);
       app.on("push", onPush(deps, queue));
       app.on("pull_request.closed", onPullRequestClosed(deps, queue));
+      app.on("check_run.rerequested", onCheckRunRerequested(deps, queue));
       options.addHandler?.(healthHandler(queue));
       deps.onStart?.({ queue, sweep: async () => void (await queue.enqueue({ kind: "sweep-all" })) });
     };

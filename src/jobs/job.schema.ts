@@ -16,7 +16,7 @@ export const jobSchema = z.discriminatedUnion("kind", [
     repository,
     tag: z.string().min(1),
     /** Why: a push of the tag, a sweep that found it unpromoted, or a check run's Re-run. */
-    trigger: z.enum(["push", "sweep"]),
+    trigger: z.enum(["push", "sweep", "rerequested"]),
     /** The commit the push payload names (reported on when the first read fails). */
     headCommit: z.string().optional(),
     pusher: z.string().optional(),
@@ -60,6 +60,8 @@ export const jobSchema = z.discriminatedUnion("kind", [
     repository,
     /** The commit whose .github/release-promoter.yml is checked. */
     sha: z.string().regex(/^[0-9a-f]{40}$/),
+    /** A person pressed Re-run: report in a new check run even when the last one says the same. */
+    rerequested: z.boolean().optional(),
   }),
   z.object({
     /** List the app's installations (with the app's JWT) and queue a sweep of each. */

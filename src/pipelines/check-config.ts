@@ -45,7 +45,7 @@ export async function checkConfig(run: Run, job: JobOf<"check-config">): Promise
     const state = await readConfigAt(run.octokit, repository, job.sha);
     const text = reportConfig(state.text);
     const r = state.reported;
-    if (r !== undefined && r.conclusion === text.conclusion && r.title === text.title && r.summary === text.summary) {
+    if (job.rerequested !== true && r !== undefined && r.conclusion === text.conclusion && r.title === text.title && r.summary === text.summary) {
       log.debug("config check run already reports this");
       return;
     }

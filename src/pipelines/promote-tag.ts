@@ -40,6 +40,8 @@ export async function promoteTag(run: Run, job: JobOf<"promote-tag">): Promise<v
   const leftInProgress = job.checkRunId === undefined ? undefined : { id: job.checkRunId, status: "IN_PROGRESS", conclusion: undefined, title: undefined, summary: undefined };
   let reporter = new Reporter(octokit, log, source, tag, leftInProgress, job.headCommit);
   let ours = resemblesReleaseTag(tag);
+  const startedAt = Date.now();
+  log.info({ headCommit: job.headCommit, retries: job.retries, waiting: job.imageWait !== undefined }, "promotion started");
 
   // What the config this app last saw says this tag needs, read in the same query (config-cache.ts).
   const cached = deps.configCache?.get(run.installationId, `${infra.owner}/${infra.name}`);
@@ -54,8 +56,10 @@ export async function promoteTag(run: Run, job: JobOf<"promote-tag">): Promise<v
       targets: cached === undefined || guess === undefined ? undefined : { defaultBranch: cached.defaultBranch, requests: guess.requests },
     });
     // The tagged commit (peeled); for a tag deleted since, the push payload's head commit.
-    reporter = new Reporter(octokit, log, source, tag, read.source.checkRun, read.source.commit ?? job.headCommit);
-    await promoteWith({ run, job, infra, read, cached, guess, reporter, log, ours: (value) => (ours = value) });
+    // A person pressed Re-run: the outcome goes in a new check run, even when the last one says the same.
+    const existing = job.trigger === "rerequested" && job.checkRunId === undefined ? undefined : read.source.checkRun;
+    reporter = new Reporter(octokit, log, source, tag, existing, read.source.commit ?? job.headCommit);
+    await promoteWith({ run, job, infra, read, cached, guess, reporter, log, startedAt, ours: (value) => (ours = value) });
   } catch (error) {
     if (error instanceof RunLater) throw error; // a wait as a delayed job: the check run stays in progress
     const failure = error instanceof PromoterError ? error : new PromoterError("internal_error", "The app failed unexpectedly; its logs have the details. Nothing was changed.", { cause: error });
@@ -138,6 +142,8 @@ async function promoteWith(args: {
   guess: Guess | undefined;
   reporter: Reporter;
   log: Run["log"];
+  /** When this run began (for the finish line's duration). */
+  startedAt: number;
   ours: (ours: boolean) => void;
 }): Promise<void> {
   const { run, job, infra, read, cached, reporter, log } = args;
@@ -240,6 +246,7 @@ async function promoteWith(args: {
   }));
   const digest = resolved.digest;
   const dlog = slog.child({ digest });
+  if (waited || job.imageWait !== undefined) dlog.info({ waitedMs: Date.now() - (job.imageWait?.since ?? waitStartedAt) }, "image found");
 
   const environments = selection.environments;
   const requests = environments.map(({ name, environment }) => ({ file: environment.file, branch: `release-promoter/${name}/${serviceName}` }));
@@ -340,6 +347,11 @@ async function promoteWith(args: {
   // no-ops then); once the retries are spent, the report lists each environment's outcome.
   const retryable = failures.find((failure) => failure.retryable);
   if (retryable !== undefined && retryOf(run, job, retryable).kind === "retry") throw retryable;
-  await reporter.finish(reportOutcomes(serviceName, tag, outcomes));
+  const report = reportOutcomes(serviceName, tag, outcomes);
+  await reporter.finish(report);
+  dlog.info(
+    { conclusion: report.conclusion, outcomes: outcomes.map((o) => `${o.environment}: ${o.outcome === "pull_request" ? `PR #${o.number}` : o.outcome === "refused" || o.outcome === "failed" ? `${o.outcome} ${o.code}` : o.outcome}`), ms: Date.now() - args.startedAt },
+    "promotion finished",
+  );
 }
 

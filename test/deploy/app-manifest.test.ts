@@ -33,14 +33,14 @@ const EXPECTED_PERMISSIONS = {
   metadata: "read",
 };
 /** Tag pushes start promotions (and infra pushes refresh them); closed promotion PRs are reported. */
-const EXPECTED_EVENTS = ["push", "pull_request"];
+const EXPECTED_EVENTS = ["push", "pull_request", "check_run"];
 
 afterEach(() => {
   vi.unstubAllEnvs();
 });
 
 describe("app.yml", () => {
-  it("registers a private app named release-promoter that listens to push and pull_request", () => {
+  it("registers a private app named release-promoter that listens to push, pull_request and check_run", () => {
     expect(manifest.name).toBe("release-promoter");
     expect(String(manifest.name).length).toBeLessThanOrEqual(34); // GitHub's limit for app names
     expect(manifest.description).toEqual(expect.any(String));

@@ -34,6 +34,7 @@ describe("promotion through the GitHub stand-in, over real HTTP", () => {
   let appUrl: string;
   let digest: string;
   let log: ReturnType<typeof collectingLogger>["log"];
+  let logs: ReturnType<typeof collectingLogger>["logs"];
   /** The app's sweep of every installation (what the schedule runs at start and every interval). */
   let sweep: () => Promise<void>;
 
@@ -65,7 +66,7 @@ describe("promotion through the GitHub stand-in, over real HTTP", () => {
       NO_SMEE_SETUP: "true" as const,
     };
     // Kept in memory, not printed: the assertions are on the stand-in's state.
-    log = collectingLogger().log;
+    ({ log, logs } = collectingLogger());
     tasks = new BackgroundTasks((error) => log.error({ err: error }, "background task failed"));
     // Probot's own entry point with the app's Octokit, settings from the environment: what `npm start` (src/main.ts) does.
     server = await run(createApp({ env, tasks, onStart: (start) => (sweep = start.sweep) }), { env, log, Octokit: AppOctokit });
@@ -213,6 +214,49 @@ describe("promotion through the GitHub stand-in, over real HTTP", () => {
     expect(github.world.fileAt("acme/infra", "envs/prod.tfvars", open[0]!.head)).toContain(`@${nextDigest}" # core-v0.10.1`);
     // The PR branch starts from the new main: the staging file is there, untouched.
     expect(github.world.fileAt("acme/infra", "envs/staging.tfvars", open[0]!.head)).toBe('region = "eu-west-1"\n');
+  });
+
+  it("logs each promotion's start and end at info, with its fields (nothing is silent between the delivery and the outcome)", async () => {
+    await pushTag("acme/core-api", "core-v0.10.0", org.coreCommit);
+    const lines = logs.filter((line) => line.repository === "acme/core-api" && line.tag === "core-v0.10.0");
+    const started = lines.find((line) => line.msg === "promotion started");
+    const finished = lines.find((line) => line.msg === "promotion finished");
+    expect(started).toMatchObject({ level: 30, trigger: "push", headCommit: org.coreCommit });
+    expect(finished).toMatchObject({ level: 30, service: "core", digest, conclusion: "success", outcomes: ["prod: PR #1"] });
+    expect(typeof finished!.ms).toBe("number");
+  });
+
+  /** GitHub's `check_run.rerequested` for one of the stand-in's check runs (the Re-run button), as the app that made it receives it. */
+  function rerequested(check: { id: number; name: string; headSha: string; externalId: string | null }, repository: string, appId = 1) {
+    const [owner, name] = repository.split("/");
+    return {
+      action: "rerequested",
+      check_run: { id: check.id, name: check.name, head_sha: check.headSha, external_id: check.externalId ?? "", status: "completed", app: { id: appId, slug: "release-promoter" } },
+      repository: { full_name: repository, name, owner: { login: owner } },
+      sender: { login: "octocat" },
+      installation: { id: INSTALLATION },
+    };
+  }
+
+  it("the check run's Re-run button promotes the tag again and reports in a new check run; another app's check run is ignored", async () => {
+    await pushTag("acme/core-api", "core-v0.10.0", org.coreCommit);
+    const [first] = github.world.checkRunsOn("acme/core-api", org.coreCommit);
+    expect(first).toMatchObject({ name: "release-promoter", externalId: "core-v0.10.0", conclusion: "success" });
+
+    let mark = github.requests.length;
+    expect((await deliver(appUrl, SECRET, "check_run", rerequested({ ...first!, id: first!.id }, "acme/core-api", 999))).status).toBe(200);
+    await tasks.idle();
+    expect(github.requests.length).toBe(mark);
+
+    mark = github.requests.length;
+    expect((await deliver(appUrl, SECRET, "check_run", rerequested(first!, "acme/core-api"))).status).toBe(200);
+    await tasks.idle();
+    const checks = github.world.checkRunsOn("acme/core-api", org.coreCommit);
+    expect(checks).toHaveLength(2);
+    expect(checks[1]).toMatchObject({ name: "release-promoter", status: "completed", conclusion: "success", externalId: "core-v0.10.0" });
+    // Promoted again: the PR was already there, so the one read and the new check run; still one PR.
+    expect(github.counts(mark)).toMatchObject({ read: 1, write: 1 });
+    expect(github.world.pullRequestsOf("acme/infra")).toHaveLength(1);
   });
 
   it("refuses a tag pushed from the wrong repository, says why on that commit, and opens nothing", async () => {

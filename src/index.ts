@@ -4,6 +4,7 @@ import { ConfigCache } from "./config/config-cache.js";
 import type { PromoterDependencies } from "./dependencies.js";
 import { onCheckRunRerequested } from "./handlers/on-check-run-rerequested.js";
 import { onPullRequestClosed } from "./handlers/on-pull-request-closed.js";
+import { rootWebhookHandler } from "./root-webhooks.js";
 import { onPush } from "./handlers/on-push.js";
 import { drainOnSigterm } from "./drain-on-sigterm.js";
 import { Pacers } from "./github/pace-content-creation.js";
@@ -36,6 +37,7 @@ export function createApp(overrides: Partial<PromoterDependencies> = {}): Applic
       app.on("pull_request.closed", onPullRequestClosed(deps, queue));
       app.on("check_run.rerequested", onCheckRunRerequested(deps, queue));
       options.addHandler?.(healthHandler(queue));
+      options.addHandler?.(rootWebhookHandler(app));
       deps.onStart?.({ queue, sweep: async () => void (await queue.enqueue({ kind: "sweep-all" })) });
     };
     if (!redisUrl) {

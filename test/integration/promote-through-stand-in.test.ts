@@ -259,6 +259,20 @@ describe("promotion through the GitHub stand-in, over real HTTP", () => {
     expect(github.world.pullRequestsOf("acme/infra")).toHaveLength(1);
   });
 
+  it("takes deliveries at / too (the webhook URL Probot's setup page registers), signature checked the same way", async () => {
+    const tagObject = github.world.tag("acme/core-api", "core-v0.10.0", org.coreCommit, { annotated: true });
+    const payload = pushPayload(github.world, { repository: "acme/core-api", ref: "refs/tags/core-v0.10.0", after: tagObject, installationId: INSTALLATION });
+    expect((await deliver(appUrl, SECRET, "push", payload, { path: "/", signature: `sha256=${"0".repeat(64)}` })).status).toBe(400);
+    await tasks.idle();
+    expect(github.requests.filter((request) => request.kind !== "token")).toHaveLength(0);
+
+    expect((await deliver(appUrl, SECRET, "push", payload, { path: "/" })).status).toBe(200);
+    await tasks.idle();
+    expect(github.world.pullRequestsOf("acme/infra", "open")).toHaveLength(1);
+    // Anything but a POST on / is still Probot's (a 404 with credentials).
+    expect((await fetch(`${appUrl}/`)).status).toBe(404);
+  });
+
   it("refuses a tag pushed from the wrong repository, says why on that commit, and opens nothing", async () => {
     await pushTag("acme/web-ui", "core-v0.10.0", org.webCommit);
 

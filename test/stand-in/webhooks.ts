@@ -64,12 +64,18 @@ export function webhookHeaders(event: string, deliveryId: string, signature: str
 }
 
 /** POSTs a signed delivery to the app's webhook path; returns the HTTP status and the delivery id. */
-export async function deliver(appUrl: string, secret: string, event: string, payload: unknown): Promise<{ status: number; id: string; text: string }> {
+export async function deliver(
+  appUrl: string,
+  secret: string,
+  event: string,
+  payload: unknown,
+  options: { path?: string; signature?: string } = {},
+): Promise<{ status: number; id: string; text: string }> {
   const body = JSON.stringify(payload);
   const id = randomUUID();
-  const response = await fetch(`${appUrl}/api/github/webhooks`, {
+  const response = await fetch(`${appUrl}${options.path ?? "/api/github/webhooks"}`, {
     method: "POST",
-    headers: { ...webhookHeaders(event, id, sign(body, secret)), "user-agent": "GitHub-Hookshot/stand-in" },
+    headers: { ...webhookHeaders(event, id, options.signature ?? sign(body, secret)), "user-agent": "GitHub-Hookshot/stand-in" },
     body,
   });
   return { status: response.status, id, text: await response.text() };

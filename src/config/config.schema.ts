@@ -152,12 +152,12 @@ export const configSchema = z
   .strictObject({
     services: z
       .record(z.string().regex(NAME, "service names must be lowercase letters, digits and single dashes"), serviceSchema)
-      .refine((services) => Object.keys(services).length > 0, "at least one service is required")
-      .describe("Services, by name."),
+      .default({})
+      .describe("Services, by name (none: a config for contracts bumps only)."),
     environments: z
       .record(z.string().regex(NAME, "environment names must be lowercase letters, digits and single dashes"), environmentSchema)
-      .refine((environments) => Object.keys(environments).length > 0, "at least one environment is required")
-      .describe("Environments, by name."),
+      .default({})
+      .describe("Environments, by name (required with services)."),
     registries: registriesSchema
       .default({})
       .describe(
@@ -173,6 +173,24 @@ export const configSchema = z
       .describe("How long to wait for CI to push the image of the tagged commit before failing."),
     contracts: contractsSchema.optional(),
   })
+  .superRefine(
+    (config, ctx) => {
+      // Also when other fields are invalid, so that every problem is listed at once.
+      const count = (value: unknown) => (typeof value === "object" && value !== null ? Object.keys(value).length : 0);
+      const services = count(config.services);
+      const environments = count(config.environments);
+      if (services === 0 && config.contracts === undefined) {
+        ctx.addIssue({ code: "custom", path: ["services"], message: "the config promotes nothing: add services (with environments), or contracts" });
+      }
+      if (services > 0 && environments === 0) {
+        ctx.addIssue({ code: "custom", path: ["environments"], message: "at least one environment is required when services are configured" });
+      }
+      if (services === 0 && environments > 0) {
+        ctx.addIssue({ code: "custom", path: ["services"], message: "at least one service is required when environments are configured" });
+      }
+    },
+    { when: (payload) => typeof payload.value === "object" && payload.value !== null },
+  )
   .superRefine((config, ctx) => {
     const byVariable = new Map<string, string>();
     const byPrefix = new Map<string, string>();

@@ -86,13 +86,24 @@ imageWaitSeconds: -1
       "services.b.tagPrefix: tag prefix a is already used by service a; one prefix per service",
     ],
     ["an environment naming an unknown service", "services:\n  a: { repository: o/a, image: r/a, variable: va }\nenvironments: { prod: { file: p.tfvars, services: [b] } }\n", "environments.prod.services.0: unknown service b"],
-    ["no services", "services: {}\nenvironments: { prod: { file: p.tfvars } }\n", "services: at least one service is required"],
+    ["environments without services", "services: {}\nenvironments: { prod: { file: p.tfvars } }\n", "services: at least one service is required when environments are configured"],
+    ["services without environments", "services:\n  a: { repository: o/a, image: r/a, variable: va }\n", "environments: at least one environment is required when services are configured"],
+    ["a config with neither services nor contracts", "imageWaitSeconds: 60\n", "services: the config promotes nothing"],
     ["an unknown imageTag placeholder", "services:\n  a: { repository: o/a, image: r/a, variable: va, imageTag: '{branch}' }\nenvironments: { prod: { file: p.tfvars } }\n", "services.a.imageTag: may only hold"],
     ["duplicate YAML keys", "services: {}\nservices: {}\n", "line 2: Map keys must be unique"],
     ["YAML that is not a mapping", "- a\n- b\n", "(root): Invalid input: expected object, received array"],
-    ["an empty file", "", "services: Invalid input"],
+    ["an empty file", "", "services: the config promotes nothing"],
   ])("refuses %s", (_name, text, problem) => {
     expect(() => parseConfig(text)).toThrow(expect.objectContaining({ code: "config_invalid", message: expect.stringContaining(problem) }));
+  });
+});
+
+describe("a config for contracts bumps only", () => {
+  it("is valid with no services and no environments", () => {
+    const config = parseConfig("contracts:\n  repository: acme/contracts\n  package: \"@acme/contracts\"\n  consumers:\n    - repository: acme/web-ui\n");
+    expect(config.services).toEqual({});
+    expect(config.environments).toEqual({});
+    expect(config.contracts).toMatchObject({ repository: "acme/contracts", package: "@acme/contracts", tagPrefix: "contracts" });
   });
 });
 

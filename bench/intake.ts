@@ -100,6 +100,44 @@ export async function runIntake(options: {
 }
 
 /**
+ * `runIntake` against each target in turn, `rounds` times (app, bare, app, bare, …), each round
+ * `durationSeconds / rounds` long, merged per target: deliveries and errors summed, throughput =
+ * deliveries / time, p50 and p99 the mean of the rounds' (autocannon reports percentiles per
+ * run), RSS before the first round and after the last. Alternating makes a drift of the machine
+ * (a noisy neighbour on a shared VM moved single runs by ±20 %) fall on both targets alike
+ * instead of on whichever ran second.
+ */
+export async function runIntakeRounds(options: { targets: AppProcess[]; payloads: IntakePayload[]; durationSeconds: number; rounds?: number; connections?: number }): Promise<IntakeResult[]> {
+  const rounds = options.rounds ?? 4;
+  const perRound = Math.max(1, Math.round(options.durationSeconds / rounds));
+  const results: IntakeResult[][] = options.targets.map(() => []);
+  for (let round = 0; round < rounds; round++) {
+    for (const [i, target] of options.targets.entries()) {
+      results[i]!.push(await runIntake({ target, payloads: options.payloads, durationSeconds: perRound, connections: options.connections }));
+    }
+  }
+  return results.map((runs) => {
+    const sum = (pick: (run: IntakeResult) => number) => runs.reduce((total, run) => total + pick(run), 0);
+    const mean = (pick: (run: IntakeResult) => number) => Math.round(sum(pick) / runs.length);
+    const seconds = sum((run) => run.durationSeconds);
+    return {
+      target: runs[0]!.target,
+      durationSeconds: seconds,
+      connections: runs[0]!.connections,
+      deliveriesPerSecond: sum((run) => run.deliveries) / seconds,
+      deliveries: sum((run) => run.deliveries),
+      non2xx: sum((run) => run.non2xx),
+      errors: sum((run) => run.errors),
+      timeouts: sum((run) => run.timeouts),
+      latencyP50Ms: mean((run) => run.latencyP50Ms),
+      latencyP99Ms: mean((run) => run.latencyP99Ms),
+      rssBeforeBytes: runs[0]!.rssBeforeBytes,
+      rssAfterBytes: runs.at(-1)!.rssAfterBytes,
+    };
+  });
+}
+
+/**
  * The delivery mix: per 20 deliveries, 19 pushes of `main` and one push of a tag (by default
  * the recorded `core-v0.10.0` in acme/core-api). Most push deliveries an org's installation receives are
  * branch pushes; the app ignores those without a single GitHub request, so they measure the

@@ -23,7 +23,7 @@ import { startAppProcess } from "./app-process.js";
 import { buildApp } from "./build-app.js";
 import { baselineOctokit } from "./baseline-workflow.js";
 import { measureFanOut } from "./fan-out.js";
-import { intakePayloads, runIntake } from "./intake.js";
+import { intakePayloads, runIntakeRounds } from "./intake.js";
 import { type PromotionSetup, measureAppPromotions, measureBaselinePromotions } from "./promotions.js";
 import { type BenchResults, renderReport } from "./report.js";
 import { measureRecovery } from "./recovery.js";
@@ -32,6 +32,8 @@ import { measureSweep } from "./sweep.js";
 const projectRoot = fileURLToPath(new URL("..", import.meta.url));
 const APP_ID = 1;
 const INSTALLATION = 1;
+/** Intake alternates app and bare app in this many rounds (see runIntakeRounds). */
+const INTAKE_ROUNDS = 4;
 
 const { values } = parseArgs({
   options: {
@@ -116,9 +118,8 @@ async function main(): Promise<void> {
     const lastTag = `core-v0.11.${promotions}`;
     const lastTagObject = quiet.github.world.mustRepository("acme/core-api").git.refs.get(`refs/tags/${lastTag}`)!;
     const payloads = intakePayloads(pushPayload(quiet.github.world, { repository: "acme/core-api", ref: `refs/tags/${lastTag}`, after: lastTagObject, installationId: INSTALLATION }));
-    step(`webhook intake: ${intakeSeconds} s against the app, then ${intakeSeconds} s against the bare app`);
-    const intakeApp = await runIntake({ target: quiet.app, payloads, durationSeconds: intakeSeconds });
-    const intakeBare = await runIntake({ target: bare, payloads, durationSeconds: intakeSeconds });
+    step(`webhook intake: ${intakeSeconds} s against each app, in ${INTAKE_ROUNDS} alternating rounds`);
+    const [intakeApp, intakeBare] = await runIntakeRounds({ targets: [quiet.app, bare], payloads, durationSeconds: intakeSeconds, rounds: INTAKE_ROUNDS });
     // Their drain on SIGTERM (the app's backlog of tag pushes) is not part of any figure.
     await quiet.app.kill();
     await bare.kill();
@@ -141,8 +142,8 @@ async function main(): Promise<void> {
       promotionsPerSetting: promotions,
       latencies,
       intake: {
-        app: intakeApp,
-        bare: intakeBare,
+        app: intakeApp!,
+        bare: intakeBare!,
         rssIdleApp,
         rssIdleBare,
         tagDeliveryShare: "19 of every 20 are branch pushes (ignored without a GitHub request), 1 is a tag push the app promotes in the background (here a redelivery: 1 GitHub read with the config cached)",

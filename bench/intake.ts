@@ -100,7 +100,7 @@ export async function runIntake(options: {
 }
 
 /**
- * `runIntake` against each target in turn, `rounds` times (app, bare, app, bare, …), each round
+ * `runIntake` against each target in turn, `rounds` times (app, bare, then bare, app, …), each round
  * `durationSeconds / rounds` long, merged per target: deliveries and errors summed, throughput =
  * deliveries / time, p50 and p99 the mean of the rounds' (autocannon reports percentiles per
  * run), RSS before the first round and after the last. Alternating makes a drift of the machine
@@ -111,9 +111,12 @@ export async function runIntakeRounds(options: { targets: AppProcess[]; payloads
   const rounds = options.rounds ?? 4;
   const perRound = Math.max(1, Math.round(options.durationSeconds / rounds));
   const results: IntakeResult[][] = options.targets.map(() => []);
+  const order = options.targets.map((_, i) => i);
   for (let round = 0; round < rounds; round++) {
-    for (const [i, target] of options.targets.entries()) {
-      results[i]!.push(await runIntake({ target, payloads: options.payloads, durationSeconds: perRound, connections: options.connections }));
+    // Every other round in reverse (A B, B A, …): going first in a round measured about 7 % slower
+    // (three copies of the same bare app: 3978, 4266, 4227 deliveries/s by position).
+    for (const i of round % 2 === 0 ? order : [...order].reverse()) {
+      results[i]!.push(await runIntake({ target: options.targets[i]!, payloads: options.payloads, durationSeconds: perRound, connections: options.connections }));
     }
   }
   return results.map((runs) => {

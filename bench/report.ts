@@ -95,7 +95,7 @@ export function renderReport(results: BenchResults): string {
   const { app, bare } = results.intake;
   out.push("### 3. Webhook intake", "");
   out.push(
-    `autocannon, ${app.connections} connections, ${app.durationSeconds} s per app in alternating rounds (app, bare, app, bare, …; throughput over all rounds, p50 and p99 the mean of the rounds'), signed \`push\` deliveries over loopback: ${results.intake.tagDeliveryShare}. The app runs as \`npm start\` runs it (\`node dist/main.js\`), the bare app under \`probot run\`, with the same settings.`,
+    `autocannon, ${app.connections} connections, ${app.durationSeconds} s per app in alternating rounds (app then bare, bare then app, …; throughput over all rounds, p50 and p99 the mean of the rounds'), signed \`push\` deliveries over loopback: ${results.intake.tagDeliveryShare}. The app runs as \`npm start\` runs it (\`node dist/main.js\`), the bare app under \`probot run\`, with the same settings.`,
     "",
   );
   out.push("| | deliveries/s | deliveries | non-2xx | errors + timeouts | p50 | p99 |", "|---|---|---|---|---|---|---|");

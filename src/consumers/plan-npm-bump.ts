@@ -139,6 +139,16 @@ async function plan(files: ConsumerFiles, change: NpmBumpChange, options: NpmBum
   if (!needsVersion && Object.keys(newTexts).length === 0) {
     return { outcome: "noop", reason: `${rangeNote}; package-lock.json has ${name}@${from}` };
   }
+  // Raising a range to a version below the one locked would leave the lock on the newer one while
+  // saying "bumped" (npm itself would lower the lock): a bump never lowers a version.
+  const newer = servingVersions.find((locked): locked is string => locked !== undefined && semver.gt(locked, version, { loose: true }));
+  if (newer !== undefined) {
+    return {
+      outcome: "refused",
+      code: "version_downgrade",
+      reason: `package-lock.json has ${name}@${newer}, newer than ${version}; a bump never lowers a version (bump to ${newer} or later)`,
+    };
+  }
 
   const blocker = needsVersion
     ? inPlaceBlocker({ lock, name, released: published, manifests: before, ranges })

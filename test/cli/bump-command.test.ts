@@ -119,6 +119,25 @@ describe("release-promoter bump", () => {
     expect(result.stdout).toBe("");
   });
 
+  it("a version below the one locked → refused (version_downgrade), exit 1, nothing written", async () => {
+    const dir = await checkout(single);
+    expect((await bump(dir)).code).toBe(0); // locked at 0.3.2 now
+    // A range that still allows the locked 0.3.2, so raising it to ^0.3.1 would look like a bump.
+    const manifest = json({ name: "core-api", version: "1.0.0", dependencies: { [NAME]: "^0.3.0" } });
+    await writeFile(join(dir, "package.json"), manifest);
+    const lock = await readFile(join(dir, "package-lock.json"), "utf8");
+    const result = await run("bump", "--dir", dir, "--package", NAME, "--version", "0.3.1", "--registry", registry.url, "--json");
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.stdout)).toEqual({
+      outcome: "refused",
+      code: "version_downgrade",
+      reason: "package-lock.json has @acme/contracts@0.3.2, newer than 0.3.1; a bump never lowers a version (bump to 0.3.2 or later)",
+      files: [],
+    });
+    expect(await readFile(join(dir, "package.json"), "utf8")).toBe(manifest);
+    expect(await readFile(join(dir, "package-lock.json"), "utf8")).toBe(lock);
+  });
+
   it("a range the app cannot bump → exit 1, nothing written", async () => {
     const dir = await checkout(single);
     const text = json({ name: "x", dependencies: { [NAME]: "file:../contracts" } });

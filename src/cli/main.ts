@@ -74,7 +74,9 @@ export async function main(argv: string[], io: Io): Promise<number> {
     return result.exitCode;
   } catch (error) {
     if (error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
-      io.stderr(`release-promoter: ${(error as Error).message}\n\n${USAGE}\n`);
+      // One line, and where the usage is: not the help of every command.
+      const help = command === "plan" || command === "bump" ? `release-promoter ${command} --help` : "release-promoter --help";
+      io.stderr(`release-promoter: ${(error as Error).message}\nRun "${help}" for usage.\n`);
       return 2;
     }
     throw error;

@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { createTwoFilesPatch } from "diff";
 import { parseConfig } from "../config/parse-config.js";
@@ -30,6 +30,8 @@ export interface PlanOptions {
 
 export interface PlanJson {
   outcome: "change" | "noop" | "refused";
+  /** The refusal's code (as on the app's check run); null unless refused. */
+  code: string | null;
   reason: string;
   file: string | null;
   content?: string;
@@ -38,13 +40,28 @@ export interface PlanJson {
   body: string | null;
 }
 
-async function readOptional(path: string): Promise<string | undefined> {
+/** The file's text, or undefined when there is none; a path that cannot hold a file is a usage error naming `argument`. */
+async function readOptional(path: string, argument: string): Promise<string | undefined> {
   try {
     return await readFile(path, "utf8");
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return undefined;
+    if (code === "EISDIR") throw new UsageError(`${argument}: ${path} is a directory, not a file`);
+    if (code === "ENOTDIR") throw new UsageError(`${argument}: ${path} is not a path to a file (a part of it is a file)`);
+    if (code === "EACCES") throw new UsageError(`${argument}: ${path} cannot be read (permission denied)`);
     throw error;
   }
+}
+
+async function assertDirectory(path: string, argument: string): Promise<void> {
+  let info;
+  try {
+    info = await stat(path);
+  } catch {
+    throw new UsageError(`${argument}: ${path} does not exist`);
+  }
+  if (!info.isDirectory()) throw new UsageError(`${argument}: ${path} is not a directory`);
 }
 
 /** The offline plan: every rule that needs no network (tag, ownership, config, edit, version policy). */
@@ -53,8 +70,9 @@ export async function runPlan(options: PlanOptions): Promise<CommandResult<PlanJ
   if (!/^[^/\s]+\/[^/\s]+$/.test(options.repository)) throw new UsageError("--repository must be OWNER/NAME");
   if (options.commit !== undefined && !SHA.test(options.commit)) throw new UsageError("--commit must be a 40-character lowercase hex SHA");
 
-  const configText = await readOptional(options.config);
-  if (configText === undefined) throw new UsageError(`config file not found: ${options.config}`);
+  const configText = await readOptional(options.config, "--config");
+  if (configText === undefined) throw new UsageError(`--config: ${options.config} does not exist`);
+  await assertDirectory(options.infra, "--infra");
   let config;
   try {
     config = parseConfig(configText, options.config);
@@ -63,33 +81,35 @@ export async function runPlan(options: PlanOptions): Promise<CommandResult<PlanJ
     throw error;
   }
 
-  const refused = (reason: string, file: string | null = null, branch: string | null = null): CommandResult<PlanJson> => ({
+  const refused = (code: string, reason: string, file: string | null = null, branch: string | null = null): CommandResult<PlanJson> => ({
     exitCode: 1,
-    stderr: `refused: ${reason}\n`,
-    json: { outcome: "refused", reason, file, branch, title: null, body: null },
+    stderr: `refused (${code}): ${reason}\n`,
+    json: { outcome: "refused", code, reason, file, branch, title: null, body: null },
   });
 
   let selection;
   try {
     selection = selectPromotion(config, options.repository, options.tag);
   } catch (error) {
-    if (error instanceof PromoterError) return refused(error.message);
+    if (error instanceof PromoterError) return refused(error.code, error.message);
     throw error;
   }
-  if (selection.kind === "ignored") return refused(`${options.tag} promotes nothing: ${selection.reason}`);
+  if (selection.kind === "ignored") return refused("ignored", `${options.tag} promotes nothing: ${selection.reason}`);
 
   let environments = selection.environments;
   if (options.env !== undefined) {
-    if (!(options.env in config.environments)) throw new UsageError(`no environment ${options.env} in ${options.config}`);
+    if (!(options.env in config.environments)) {
+      throw new UsageError(`--env: no environment ${options.env} in ${options.config} (its environments: ${Object.keys(config.environments).join(", ") || "none"})`);
+    }
     environments = environments.filter((e) => e.name === options.env);
     if (environments.length === 0) {
-      return refused(`${options.tag} is not promoted to ${options.env} (a prerelease, or ${selection.serviceName} is not in its services)`);
+      return refused("no_environment", `${options.tag} is not promoted to ${options.env} (a prerelease, or ${selection.serviceName} is not in its services)`);
     }
   } else if (environments.length > 1) {
     throw new UsageError(`${options.tag} would be promoted to ${environments.map((e) => e.name).join(", ")}; choose one with --env`);
   }
   const { name, environment } = environments[0]!;
-  const baseText = await readOptional(join(options.infra, environment.file));
+  const baseText = await readOptional(join(options.infra, environment.file), "--infra");
   const plan = await planVerifiedEnvironment({
     serviceName: selection.serviceName,
     service: selection.service,
@@ -104,12 +124,12 @@ export async function runPlan(options: PlanOptions): Promise<CommandResult<PlanJ
       commit: options.commit ?? "0".repeat(40),
     },
   });
-  if (plan.outcome === "refused") return refused(plan.reason, plan.file, plan.branch);
+  if (plan.outcome === "refused") return refused(plan.code, plan.reason, plan.file, plan.branch);
   if (plan.outcome === "noop") {
     return {
       exitCode: 0,
       stdout: `no change: ${plan.reason}\n`,
-      json: { outcome: "noop", reason: plan.reason, file: plan.file, branch: plan.branch, title: null, body: null },
+      json: { outcome: "noop", code: null, reason: plan.reason, file: plan.file, branch: plan.branch, title: null, body: null },
     };
   }
   const diff = createTwoFilesPatch(`a/${plan.file}`, `b/${plan.file}`, baseText ?? "", plan.content, undefined, undefined, { context: 3 });
@@ -118,6 +138,7 @@ export async function runPlan(options: PlanOptions): Promise<CommandResult<PlanJ
     stdout: diff.replace(/^=+\n/, ""),
     json: {
       outcome: "change",
+      code: null,
       reason: plan.title,
       file: plan.file,
       content: plan.content,

@@ -65,12 +65,13 @@ describe("release-promoter plan", () => {
   });
 
   it.each([
-    [["--tag", "core-v0.8.0"], 1, "refused: prod runs core v0.9.0, newer than v0.8.0"],
-    [["--tag", "core-v1.2"], 1, "refused: Tag \"core-v1.2\" is refused"],
-    [["--repository", "acme/web-ui"], 1, "refused: Tag core-v0.10.0 was pushed in acme/web-ui"],
-    [["--tag", "core-v1.0.0-rc.1"], 1, "refused: core-v1.0.0-rc.1 is a prerelease"],
+    [["--tag", "core-v0.8.0"], 1, "refused (version_downgrade): prod runs core v0.9.0, newer than v0.8.0"],
+    [["--tag", "core-v1.2"], 1, "refused (invalid_tag): Tag \"core-v1.2\" is refused"],
+    [["--repository", "acme/web-ui"], 1, "refused (wrong_repository): Tag core-v0.10.0 was pushed in acme/web-ui"],
+    [["--tag", "core-v1.0.0-rc.1"], 1, "refused (prerelease_not_allowed): core-v1.0.0-rc.1 is a prerelease"],
     [["--digest", "sha256:ABC"], 2, "--digest must be sha256:<64 lowercase hex>"],
-    [["--env", "staging"], 2, "no environment staging"],
+    [["--env", "staging"], 2, "--env: no environment staging in"],
+    [["--infra", "/nonexistent-infra"], 2, "--infra: /nonexistent-infra does not exist"],
     [["--frobnicate"], 2, "Unknown option '--frobnicate'"],
   ])("%j → exit %i", async (override, code, message) => {
     const args = ["plan", "--config", config, "--infra", infra, "--repository", "acme/core-api", "--tag", "core-v0.10.0", "--digest", DIGEST];
@@ -83,6 +84,34 @@ describe("release-promoter plan", () => {
     expect(result.code).toBe(code);
     expect(result.stderr).toContain(message);
     expect(result.stdout).toBe("");
+  });
+
+  it("wrong paths are usage errors: exit 2, one line naming the argument and where the usage is, no stack trace", async () => {
+    const base = ["--repository", "acme/core-api", "--tag", "core-v0.10.0", "--digest", DIGEST];
+    const cases: Array<[string[], string]> = [
+      [["--config", infra, "--infra", infra], `--config: ${infra} is a directory, not a file`],
+      [["--config", join(config, "x.yml"), "--infra", infra], "--config: "],
+      [["--config", config, "--infra", config], `--infra: ${config} is not a directory`],
+      [["--config", join(infra, "nope.yml"), "--infra", infra], "does not exist"],
+    ];
+    for (const [paths, message] of cases) {
+      const result = await run("plan", ...paths, ...base);
+      expect(result.code, message).toBe(2);
+      const lines = result.stderr.trimEnd().split("\n");
+      expect(lines, result.stderr).toEqual([expect.stringContaining(message), 'Run "release-promoter plan --help" for usage.']);
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+
+  it("--env naming an unknown environment lists the environments there are", async () => {
+    const result = await run("plan", "--config", config, "--infra", infra, "--repository", "acme/core-api", "--tag", "core-v0.10.0", "--digest", DIGEST, "--env", "staging");
+    expect(result.stderr).toMatch(/its environments: prod\)/);
+  });
+
+  it("--json carries the refusal's code", async () => {
+    const result = await run("plan", "--config", config, "--infra", infra, "--repository", "acme/web-ui", "--tag", "core-v0.10.0", "--digest", DIGEST, "--json");
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.stdout)).toMatchObject({ outcome: "refused", code: "wrong_repository" });
   });
 
   it("reports no change when the file already holds the digest", async () => {
@@ -107,6 +136,6 @@ describe("release-promoter plan", () => {
     expect(ok.stdout).toContain("+core_image =");
     const refused = spawnSync("npx", ["--no-install", "release-promoter", "plan", "--config", config, "--infra", infra, "--repository", "acme/web-ui", "--tag", "core-v0.10.0", "--digest", DIGEST], { cwd: ROOT, encoding: "utf8" });
     expect(refused.status).toBe(1);
-    expect(refused.stderr).toMatch(/^refused: /m);
+    expect(refused.stderr).toMatch(/^refused \(wrong_repository\): /m);
   }, 60_000);
 });

@@ -227,6 +227,16 @@ describe("Dockerfile, reproduced without Docker", () => {
     expect(readdirSync(appDir).filter((name) => name.endsWith(".pem") || name.startsWith(".env"))).toEqual([]);
   });
 
+  it("the image carries the command-line tools: plan runs in it against a mounted infra checkout", async () => {
+    const appDir = join(image.root, image.workdir);
+    // docker run --rm -v "$PWD:/work" release-promoter node bin/release-promoter.js plan --config /work/... --infra /work ...
+    const infra = join(ROOT, "test/fixtures/infra");
+    const argv = [process.execPath, "bin/release-promoter.js", "plan", "--config", join(infra, ".github/release-promoter.yml"), "--infra", infra, "--repository", "acme/core-api", "--tag", "core-v0.10.0", "--digest", `sha256:${"ab12".repeat(16)}`];
+    const result = await runToEnd(argv, { cwd: appDir, env: { ...baseEnv(), ...image.env }, timeoutMs: 30_000 });
+    expect(result.code, result.output).toBe(0);
+    expect(result.output).toContain(`+core_image = "ghcr.io/acme/core-api@sha256:${"ab12".repeat(16)}" # core-v0.10.0`);
+  });
+
   it("without credentials the production image refuses to start instead of serving the setup page", async () => {
     const port = await freePort();
     const refused = startImage({ HOST: "127.0.0.1", PORT: String(port) });

@@ -2,14 +2,18 @@ import { parseArgs } from "node:util";
 import { BUMP_USAGE, parseBumpArgs, runBump } from "./bump-command.js";
 import { type CommandResult, UsageError } from "./command-result.js";
 import { PLAN_USAGE, runPlan } from "./plan-command.js";
+import { VALIDATE_USAGE, parseValidateArgs, runValidate } from "./validate-command.js";
 
 const USAGE = `Usage: release-promoter <command> [options]
 
 Commands:
-  plan    plan a promotion offline: the tfvars diff a tag would produce
-  bump    apply a package release to an npm checkout: package.json ranges and package-lock.json
+  plan      plan a promotion offline: the tfvars diff a tag would produce
+  validate  check a config (and, with --infra, its tfvars files) the way the app does
+  bump      apply a package release to an npm checkout: package.json ranges and package-lock.json
 
 ${PLAN_USAGE}
+
+${VALIDATE_USAGE}
 
 ${BUMP_USAGE}`;
 
@@ -33,6 +37,14 @@ export async function main(argv: string[], io: Io): Promise<number> {
         return 0;
       }
       return print(await runBump(options), options.json, io);
+    }
+    if (command === "validate") {
+      const options = parseValidateArgs(rest);
+      if (options === "help") {
+        io.stdout(`${VALIDATE_USAGE}\n`);
+        return 0;
+      }
+      return print(await runValidate(options), options.json, io);
     }
     if (command !== "plan") throw new UsageError(`unknown command ${JSON.stringify(command)}`);
     const { values } = parseArgs({
@@ -75,7 +87,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
   } catch (error) {
     if (error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
       // One line, and where the usage is: not the help of every command.
-      const help = command === "plan" || command === "bump" ? `release-promoter ${command} --help` : "release-promoter --help";
+      const help = command === "plan" || command === "bump" || command === "validate" ? `release-promoter ${command} --help` : "release-promoter --help";
       io.stderr(`release-promoter: ${(error as Error).message}\nRun "${help}" for usage.\n`);
       return 2;
     }

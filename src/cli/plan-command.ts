@@ -1,4 +1,3 @@
-import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { createTwoFilesPatch } from "diff";
 import { parseConfig } from "../config/parse-config.js";
@@ -6,6 +5,7 @@ import { planVerifiedEnvironment } from "../core/plan-environment.js";
 import { selectPromotion } from "../core/select-promotion.js";
 import { PromoterError } from "../errors.js";
 import { type CommandResult, UsageError } from "./command-result.js";
+import { assertDirectory, readOptional } from "./read-paths.js";
 
 export const PLAN_USAGE = `Usage: release-promoter plan --config FILE --infra DIR --repository OWNER/NAME --tag TAG
                           --digest sha256:HEX [--env NAME] [--commit SHA] [--json]
@@ -40,29 +40,6 @@ export interface PlanJson {
   body: string | null;
 }
 
-/** The file's text, or undefined when there is none; a path that cannot hold a file is a usage error naming `argument`. */
-async function readOptional(path: string, argument: string): Promise<string | undefined> {
-  try {
-    return await readFile(path, "utf8");
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") return undefined;
-    if (code === "EISDIR") throw new UsageError(`${argument}: ${path} is a directory, not a file`);
-    if (code === "ENOTDIR") throw new UsageError(`${argument}: ${path} is not a path to a file (a part of it is a file)`);
-    if (code === "EACCES") throw new UsageError(`${argument}: ${path} cannot be read (permission denied)`);
-    throw error;
-  }
-}
-
-async function assertDirectory(path: string, argument: string): Promise<void> {
-  let info;
-  try {
-    info = await stat(path);
-  } catch {
-    throw new UsageError(`${argument}: ${path} does not exist`);
-  }
-  if (!info.isDirectory()) throw new UsageError(`${argument}: ${path} is not a directory`);
-}
 
 /** The offline plan: every rule that needs no network (tag, ownership, config, edit, version policy). */
 export async function runPlan(options: PlanOptions): Promise<CommandResult<PlanJson>> {

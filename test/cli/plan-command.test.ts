@@ -1,28 +1,19 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { main } from "../../src/cli/main.js";
+import { ROOT, copyFixtureInfra, runCli } from "./cli-harness.js";
 
-const ROOT = new URL("../../", import.meta.url).pathname;
 const DIGEST = `sha256:${"ab12".repeat(16)}`;
 let infra: string;
 let config: string;
 
 beforeAll(() => {
-  infra = mkdtempSync(join(tmpdir(), "rp-cli-"));
-  cpSync(join(ROOT, "test/fixtures/infra"), infra, { recursive: true });
-  config = join(infra, ".github/release-promoter.yml");
+  ({ infra, config } = copyFixtureInfra("rp-cli-"));
 });
 afterAll(() => rmSync(infra, { recursive: true, force: true }));
 
-async function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
-  return { code, stdout, stderr };
-}
+const run = runCli;
 
 const plan = (...extra: string[]) =>
   run("plan", "--config", config, "--infra", infra, "--repository", "acme/core-api", "--tag", "core-v0.10.0", "--digest", DIGEST, ...extra);

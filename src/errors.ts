@@ -24,6 +24,13 @@ export type ErrorCode =
   | "trailing_comment"
   | "file_missing"
   | "edit_not_isolated"
+  // YAML and JSON targets (environments.<name>.kind: helm, kustomization, manifest, tfvars-json)
+  | "target_missing"
+  | "target_ambiguous"
+  | "target_not_scalar"
+  | "target_aliased"
+  | "target_shares_line"
+  | "kustomize_new_tag"
   | "version_downgrade"
   | "version_reused"
   // registry

@@ -2,7 +2,8 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { parseConfig } from "../config/parse-config.js";
 import { tagPrefixOf } from "../core/select-promotion.js";
-import { readTfvarsAssignment } from "../editors/tfvars.js";
+import { readPin } from "../editors/editors.js";
+import { targetOf } from "../editors/target-editor.js";
 import { PromoterError, isPromoterError } from "../errors.js";
 import { type CommandResult, UsageError } from "./command-result.js";
 import { assertDirectory, readOptional } from "./read-paths.js";
@@ -10,7 +11,7 @@ import { assertDirectory, readOptional } from "./read-paths.js";
 export const VALIDATE_USAGE = `Usage: release-promoter validate --config FILE [--infra DIR] [--json]
 
 Checks the config FILE the way the app does, listing every problem with its path. With --infra,
-also reads each environment's tfvars file under the infra checkout DIR and checks that every
+also reads each environment's file (any kind) under the infra checkout DIR and checks that every
 service the environment promotes has exactly one assignment there the app can edit (the same
 reader the app uses). Writes nothing. Exit status: 0 valid, 2 a problem or bad usage.`;
 
@@ -22,7 +23,7 @@ export interface ValidateOptions {
 
 export interface ValidateJson {
   valid: boolean;
-  /** "path: message" (config) or "file: service: message (code)" (tfvars). */
+  /** "path: message" (config) or "file: service: message (code)" (environment files). */
   problems: string[];
 }
 
@@ -61,8 +62,8 @@ export async function runValidate(options: ValidateOptions): Promise<CommandResu
   const problems: string[] = [];
   if (options.infra !== undefined) {
     for (const [envName, environment] of Object.entries(config.environments)) {
-      const tfvars = await readOptional(join(options.infra, environment.file), "--infra");
-      if (tfvars === undefined) {
+      const fileText = await readOptional(join(options.infra, environment.file), "--infra");
+      if (fileText === undefined) {
         problems.push(`environments.${envName}.file: ${environment.file} does not exist in ${options.infra}`);
         continue;
       }
@@ -70,7 +71,7 @@ export async function runValidate(options: ValidateOptions): Promise<CommandResu
       for (const name of services) {
         const service = config.services[name]!;
         try {
-          readTfvarsAssignment(tfvars, service.variable, { markerPrefix: tagPrefixOf(name, service), file: environment.file });
+          readPin(fileText, targetOf(name, service, environment.kind), { markerPrefix: tagPrefixOf(name, service), file: environment.file });
         } catch (error) {
           if (!(error instanceof PromoterError)) throw error;
           problems.push(`${environment.file}: ${name}: ${error.message} (${error.code})`);

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { normalizeRegistryHost } from "../registry/image-reference.js";
 import { TAG_PREFIX } from "../core/parse-tag.js";
+import { FILE_KINDS } from "../editors/target-editor.js";
 
 /**
  * The central config, `.github/release-promoter.yml` on the infra repository's default branch.
@@ -15,7 +16,57 @@ const VARIABLE = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 const ENV_VAR = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const IMAGE = /^(?:[a-z0-9.-]+(?::[0-9]+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
 const IMAGE_TAG_TEMPLATE = /^(?:[A-Za-z0-9_.-]|\{(?:sha|shortSha|version|tag)\})+$/;
+const HELM_PATH = /^[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*$/;
+const CONTAINER = /^[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?$/;
 const FILE = /^(?!\/)(?!.*(?:^|\/)\.\.?(?:\/|$))[A-Za-z0-9._/-]+$/;
+
+export const targetsSchema = z
+  .strictObject({
+    "tfvars-json": z
+      .strictObject({
+        versionVariable: z
+          .string()
+          .regex(VARIABLE, "must be a Terraform identifier")
+          .optional()
+          .describe("A sibling variable that holds the release tag (core-v1.2.3), since JSON has no comments for the marker; without it the running version is unknown."),
+      })
+      .optional(),
+    helm: z
+      .strictObject({
+        path: z
+          .string()
+          .regex(HELM_PATH, "must be dot-separated keys, e.g. core.image.digest")
+          .describe("Dot-separated key path from the values file's root to the string that holds the pin, e.g. core.image.digest."),
+        write: z
+          .enum(["digest", "reference"])
+          .default("digest")
+          .describe("digest: write sha256:… (charts' image.digest); reference: write image@sha256:…"),
+      })
+      .optional(),
+    kustomization: z
+      .strictObject({
+        name: z
+          .string()
+          .regex(/^\S+$/, "must be an image name without spaces")
+          .optional()
+          .describe("The images entry's name; default: the service's image."),
+      })
+      .optional(),
+    manifest: z
+      .strictObject({
+        container: z
+          .string()
+          .regex(CONTAINER, "must be a Kubernetes container name")
+          .describe("Name of the one container (in containers, initContainers or ephemeralContainers) whose image is this service's."),
+        workload: z
+          .string()
+          .regex(/^[a-z0-9](?:[-a-z0-9.]{0,251}[a-z0-9])?$/, "must be a Kubernetes object name")
+          .optional()
+          .describe("metadata.name of the object to look in, when several objects of the file have a container of that name."),
+      })
+      .optional(),
+  })
+  .describe("Per file kind, where the service's pin lives (tfvars uses variable).");
 
 export const serviceSchema = z
   .strictObject({
@@ -30,7 +81,9 @@ export const serviceSchema = z
     variable: z
       .string()
       .regex(VARIABLE, "must be a Terraform identifier")
-      .describe("The top-level tfvars variable this service owns."),
+      .optional()
+      .describe("The top-level tfvars variable this service owns (required for tfvars and tfvars-json environments)."),
+    targets: targetsSchema.optional().describe("Where this service's pin lives in the YAML and JSON file kinds."),
     imageTag: z
       .string()
       .regex(IMAGE_TAG_TEMPLATE, "may only hold [A-Za-z0-9_.-] and the placeholders {sha}, {shortSha}, {version}, {tag}")
@@ -50,7 +103,11 @@ export const environmentSchema = z
     file: z
       .string()
       .regex(FILE, "must be a relative path inside the infra repository, without . or .. segments")
-      .describe("Path of the tfvars file in the infra repository."),
+      .describe("Path of the environment's file in the infra repository."),
+    kind: z
+      .enum(FILE_KINDS)
+      .default("tfvars")
+      .describe("The file's kind: tfvars (default), tfvars-json, helm (values file), kustomization, manifest."),
     prerelease: z
       .boolean()
       .default(false)
@@ -60,7 +117,7 @@ export const environmentSchema = z
       .optional()
       .describe("Services promoted to this environment; default: every service."),
   })
-  .describe("A target environment: one tfvars file.");
+  .describe("A target environment: one file that pins the images of its services.");
 
 export const registrySchema = z
   .strictObject({
@@ -188,21 +245,36 @@ export const configSchema = z
       if (services === 0 && environments > 0) {
         ctx.addIssue({ code: "custom", path: ["services"], message: "at least one service is required when environments are configured" });
       }
+      requireTargets(config, ctx);
     },
     { when: (payload) => typeof payload.value === "object" && payload.value !== null },
   )
   .superRefine((config, ctx) => {
     const byVariable = new Map<string, string>();
     const byPrefix = new Map<string, string>();
+    const byTarget = new Map<string, string>();
     for (const [name, service] of Object.entries(config.services)) {
-      const variableOwner = byVariable.get(service.variable);
+      const variableOwner = service.variable === undefined ? undefined : byVariable.get(service.variable);
       if (variableOwner !== undefined) {
         ctx.addIssue({
           code: "custom",
           path: ["services", name, "variable"],
           message: `${service.variable} is already owned by service ${variableOwner}; one variable per service`,
         });
-      } else byVariable.set(service.variable, name);
+      } else if (service.variable !== undefined) byVariable.set(service.variable, name);
+      const targets: Array<[string, string | undefined]> = [
+        ["helm", service.targets?.helm?.path],
+        ["manifest", service.targets?.manifest === undefined ? undefined : `${service.targets.manifest.workload ?? ""}/${service.targets.manifest.container}`],
+        ["kustomization", service.targets?.kustomization?.name ?? service.image],
+      ];
+      for (const [kind, target] of targets) {
+        if (target === undefined) continue;
+        const owner = byTarget.get(`${kind} ${target}`);
+        if (owner !== undefined) {
+          const field = kind === "kustomization" && service.targets?.kustomization?.name === undefined ? ["image"] : ["targets", kind];
+          ctx.addIssue({ code: "custom", path: ["services", name, ...field], message: `${kind} target ${target} is already service ${owner}'s; one pin per service` });
+        } else byTarget.set(`${kind} ${target}`, name);
+      }
       const prefix = service.tagPrefix ?? name;
       const prefixOwner = byPrefix.get(prefix);
       if (prefixOwner !== undefined) {
@@ -242,6 +314,44 @@ export const configSchema = z
     }
   })
   .describe("release-promoter configuration (.github/release-promoter.yml in the infra repository).");
+
+/**
+ * Each environment's file kind needs each service it promotes to say where its pin lives:
+ * `variable` for tfvars and tfvars-json, `targets.helm.path`, `targets.manifest.container`
+ * (a kustomization defaults to the service's image). Runs on unparsed input too (all problems
+ * at once), so it reads every field defensively.
+ */
+function requireTargets(config: unknown, ctx: z.RefinementCtx): void {
+  const record = (value: unknown): Record<string, unknown> =>
+    typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+  const root = record(config);
+  const services = record(root.services);
+  for (const [envName, envValue] of Object.entries(record(root.environments))) {
+    const env = record(envValue);
+    const kind = env.kind ?? "tfvars";
+    const names = Array.isArray(env.services) ? env.services.filter((name): name is string => typeof name === "string") : Object.keys(services);
+    for (const serviceName of names) {
+      if (!Object.hasOwn(services, serviceName)) continue;
+      const service = record(services[serviceName]);
+      const targets = record(service.targets);
+      const needs =
+        kind === "tfvars" || kind === "tfvars-json"
+          ? service.variable === undefined ? ["variable"] : undefined
+          : kind === "helm" && targets.helm === undefined
+            ? ["targets", "helm", "path"]
+            : kind === "manifest" && targets.manifest === undefined
+              ? ["targets", "manifest", "container"]
+              : undefined;
+      if (needs !== undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["services", serviceName, ...needs],
+          message: `environment ${envName} is a ${String(kind)} file that promotes ${serviceName}: set services.${serviceName}.${needs.join(".")}`,
+        });
+      }
+    }
+  }
+}
 
 export type Config = z.infer<typeof configSchema>;
 export type ContractsConfig = z.infer<typeof contractsSchema>;

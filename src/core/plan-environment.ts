@@ -1,7 +1,7 @@
 import type { EnvironmentConfig, ServiceConfig } from "../config/config.schema.js";
 import { PromoterError } from "../errors.js";
-import { editTfvars, readTfvarsAssignment } from "../editors/tfvars.js";
-import { verifyTfvarsEdit } from "../editors/verify-tfvars-edit.js";
+import { editPin, readPin, verifyPin } from "../editors/editors.js";
+import { describeTarget, targetOf, type TargetSpec, valueFor } from "../editors/target-editor.js";
 import type { ReleaseTag } from "./parse-tag.js";
 import { decideVersion } from "./version-policy.js";
 import { branchName, pullRequestText } from "./pull-request-text.js";
@@ -14,7 +14,7 @@ export interface EnvironmentPlanInput {
   environment: EnvironmentConfig;
   /** sha256:<hex>, already validated by the registry client. */
   digest: string;
-  /** The tfvars file on the infra default branch; undefined when it does not exist. */
+  /** The environment's file on the infra default branch; undefined when it does not exist. */
   baseText: string | undefined;
   /** The same file on the promotion branch of an open PR, when there is one. */
   openPullRequest?: { number: number; url: string; text: string | undefined } | undefined;
@@ -45,15 +45,15 @@ export type EnvironmentPlan =
 
 /**
  * Plans one environment's change: pure, no I/O. The result is either the whole new file text
- * with the PR text, a no-op with its reason, or a refusal with its reason. The HCL re-parse
- * check (async, WASM) runs after this in the caller: see verifyTfvarsEdit.
+ * with the PR text, a no-op with its reason, or a refusal with its reason. The file kind's
+ * editor (editors/) reads and edits; its re-parse proof (async) runs after this: see
+ * planVerifiedEnvironment.
  */
 export function planEnvironment(input: EnvironmentPlanInput): EnvironmentPlan {
   const { release, serviceName, service, environmentName, environment } = input;
   const file = environment.file;
   const branch = branchName(environmentName, serviceName);
   const prefix = release.prefix;
-  const value = `${service.image}@${input.digest}`;
   const refuse = (error: unknown): EnvironmentPlan => {
     if (error instanceof PromoterError) {
       return { outcome: "refused", environmentName, file, branch, code: error.code, reason: error.message };
@@ -61,14 +61,25 @@ export function planEnvironment(input: EnvironmentPlanInput): EnvironmentPlan {
     throw error;
   };
 
+  let target: TargetSpec;
+  try {
+    target = targetOf(serviceName, service, environment.kind);
+  } catch (error) {
+    return refuse(error);
+  }
+  const value = valueFor(target, service.image, input.digest);
+  const location = describeTarget(target);
   if (input.baseText === undefined) {
     return refuse(
-      new PromoterError("file_missing", `${file} does not exist on the infra default branch; create it with a ${service.variable} assignment.`),
+      new PromoterError(
+        "file_missing",
+        `${file} does not exist on the infra default branch; create it with ${target.kind === "tfvars" ? `a ${location} assignment` : location}.`,
+      ),
     );
   }
   try {
     // The marker is exactly this service's (or the read refused): undefined only for a line without a comment.
-    const current = readTfvarsAssignment(input.baseText, service.variable, { file, markerPrefix: prefix });
+    const current = readPin(input.baseText, target, { file, markerPrefix: prefix });
     const currentVersion = current.version;
     if (current.value === value) {
       return {
@@ -81,7 +92,7 @@ export function planEnvironment(input: EnvironmentPlanInput): EnvironmentPlan {
     }
     // "unknown" (no marker at all) plans the change; the reviewer sees the old value in the diff.
     const decision = decideVersion(currentVersion, release.version);
-    if (decision === "unreadable") throw unreadableMarker(file, service.variable, current.marker);
+    if (decision === "unreadable") throw unreadableMarker(file, location, current.marker);
     if (decision === "downgrade") {
       throw new PromoterError(
         "version_downgrade",
@@ -100,7 +111,7 @@ export function planEnvironment(input: EnvironmentPlanInput): EnvironmentPlan {
     let supersededVersion: string | undefined;
     const open = input.openPullRequest;
     if (open?.text !== undefined) {
-      const proposed = readTfvarsAssignment(open.text, service.variable, { file: `${file} on ${branch} (PR #${open.number})`, markerPrefix: prefix });
+      const proposed = readPin(open.text, target, { file: `${file} on ${branch} (PR #${open.number})`, markerPrefix: prefix });
       const proposedVersion = proposed.version;
       if (proposed.value === value && proposedVersion === release.version) {
         return {
@@ -113,7 +124,7 @@ export function planEnvironment(input: EnvironmentPlanInput): EnvironmentPlan {
         };
       }
       const againstOpen = decideVersion(proposedVersion, release.version);
-      if (againstOpen === "unreadable") throw unreadableMarker(`${file} on ${branch}`, service.variable, proposed.marker);
+      if (againstOpen === "unreadable") throw unreadableMarker(`${file} on ${branch}`, location, proposed.marker);
       if (againstOpen === "downgrade") {
         throw new PromoterError(
           "version_downgrade",
@@ -123,10 +134,11 @@ export function planEnvironment(input: EnvironmentPlanInput): EnvironmentPlan {
       if (proposedVersion !== undefined && proposedVersion !== currentVersion) supersededVersion = proposedVersion;
     }
 
-    const edit = editTfvars(input.baseText, { variable: service.variable, value, marker: release.tag }, { file });
+    const edit = editPin(input.baseText, target, { value, marker: release.tag }, { file, markerPrefix: prefix });
     const text = pullRequestText({
       serviceName,
       service,
+      target,
       release,
       environmentName,
       file,
@@ -156,16 +168,17 @@ function unreadableMarker(file: string, variable: string, marker: string | undef
 }
 
 /**
- * planEnvironment, then the proof: the new text is re-parsed with a real HCL parser and
- * compared with the old; if anything but the one value changed, the plan becomes a refusal.
+ * planEnvironment, then the proof: the new text is re-parsed with the kind's real parser (HCL,
+ * YAML, JSON) and compared with the old; if anything but the one value changed, the plan
+ * becomes a refusal.
  */
 export async function planVerifiedEnvironment(input: EnvironmentPlanInput): Promise<EnvironmentPlan> {
   const plan = planEnvironment(input);
   if (plan.outcome !== "change") return plan;
   try {
-    await verifyTfvarsEdit(input.baseText ?? "", plan.content, input.service.variable, `${input.service.image}@${input.digest}`, {
-      file: plan.file,
-    });
+    const target = targetOf(input.serviceName, input.service, input.environment.kind);
+    const change = { value: valueFor(target, input.service.image, input.digest), marker: input.release.tag };
+    await verifyPin(input.baseText ?? "", plan.content, target, change, { file: plan.file, markerPrefix: input.release.prefix });
     return plan;
   } catch (error) {
     if (!(error instanceof PromoterError)) throw error;

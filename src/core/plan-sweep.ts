@@ -8,7 +8,8 @@
  * back by hand after its PR was merged, is not promoted again (a newer tag is).
  */
 import type { Config } from "../config/config.schema.js";
-import { readTfvarsAssignment } from "../editors/tfvars.js";
+import { readPin } from "../editors/editors.js";
+import { targetOf } from "../editors/target-editor.js";
 import { isPromoterError } from "../errors.js";
 import { type ReleaseTag, tryParseReleaseTag } from "./parse-tag.js";
 import type { ReadRecord } from "./promotion-record.js";
@@ -62,7 +63,7 @@ export function judgeKey(args: {
   const prefix = tagPrefixOf(key.service, service);
   let current: string | undefined;
   try {
-    current = readTfvarsAssignment(args.fileText, service.variable, { file: key.file, markerPrefix: prefix }).version;
+    current = readPin(args.fileText, targetOf(key.service, service, environment.kind), { file: key.file, markerPrefix: prefix }).version;
   } catch (error) {
     if (!isPromoterError(error)) throw error;
     // The promotion path would refuse this file too; a sweep does not report what nobody asked for.

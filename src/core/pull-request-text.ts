@@ -1,4 +1,5 @@
 import type { ServiceConfig } from "../config/config.schema.js";
+import { describeTarget, type TargetSpec, valueFor } from "../editors/target-editor.js";
 import { code, escapeMarkdown } from "./markdown.js";
 import type { ReleaseTag } from "./parse-tag.js";
 import { promotionRecordComment } from "./promotion-record.js";
@@ -11,6 +12,8 @@ export function branchName(environmentName: string, serviceName: string): string
 export interface PullRequestTextInput {
   serviceName: string;
   service: ServiceConfig;
+  /** Where the pin lives in the file (its kind and location). */
+  target: TargetSpec;
   release: ReleaseTag;
   environmentName: string;
   file: string;
@@ -23,7 +26,9 @@ export interface PullRequestTextInput {
 const LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/;
 
 export function pullRequestText(input: PullRequestTextInput): { title: string; body: string; commitMessage: string } {
-  const { serviceName, service, release, environmentName, file, digest, source } = input;
+  const { serviceName, service, release, environmentName, file, digest, source, target } = input;
+  const location = describeTarget(target);
+  const parser = target.kind === "tfvars" ? "an HCL parser" : target.kind === "tfvars-json" ? "a JSON parser" : "a YAML parser";
   const prefix = release.prefix;
   const title = `Promote ${serviceName} v${release.version} to ${environmentName}`;
   const previous = input.previousVersion === undefined ? "unknown" : `v${input.previousVersion}`;
@@ -36,7 +41,7 @@ export function pullRequestText(input: PullRequestTextInput): { title: string; b
     source.pusher === undefined ? "unknown" : LOGIN.test(source.pusher) ? `@${source.pusher}` : escapeMarkdown(source.pusher);
 
   const lines = [
-    `Promotes **${serviceName}** to **v${release.version}** in **${environmentName}** by changing ${code(service.variable)} in ${code(file)}.`,
+    `Promotes **${serviceName}** to **v${release.version}** in **${environmentName}** by changing ${code(location)} in ${code(file)}.`,
     "",
     "| | |",
     "|---|---|",
@@ -54,13 +59,13 @@ export function pullRequestText(input: PullRequestTextInput): { title: string; b
   lines.push(
     "",
     `The digest is the one the registry returned for the image CI built from the tagged commit; nothing was rebuilt. ` +
-      `Only this one line of ${code(file)} changed: the app re-parsed the file with an HCL parser to check it.`,
+      `${target.kind === "tfvars-json" && target.versionVariable !== undefined ? `Only ${code(location)} and ${code(target.versionVariable)}` : "Only this one line"} of ${code(file)} changed: the app re-parsed the file with ${parser} to check it.`,
   );
   // The machine-readable record the reconciler reads back (src/core/promotion-record.ts).
   lines.push(
     "",
     promotionRecordComment({ environment: environmentName, service: serviceName, repository: source.repository, tag: release.tag, commit: source.commit, digest, ...(source.pusher !== undefined && LOGIN.test(source.pusher) ? { pusher: source.pusher } : {}) }),
   );
-  const commitMessage = `${title}\n\n${service.variable} = ${service.image}@${digest}\nSource: ${source.repository}@${source.commit} (${release.tag})`;
+  const commitMessage = `${title}\n\n${location} = ${valueFor(target, service.image, digest)}\nSource: ${source.repository}@${source.commit} (${release.tag})`;
   return { title, body: lines.join("\n"), commitMessage };
 }

@@ -30,8 +30,9 @@
  * - A new marker that is not a strict release tag is refused as `invalid_tag`, and a variable
  *   that is not an HCL identifier as `config_invalid`: the edit could not read back.
  */
-import { type ReleaseTag, parseReleaseTag, resemblesReleaseTag, tryParseReleaseTag } from "../core/parse-tag.js";
+import { parseReleaseTag } from "../core/parse-tag.js";
 import { PromoterError } from "../errors.js";
+import { humanComment, releaseMarkerOf, requireOwnMarker } from "./release-marker.js";
 import {
   HclSyntaxError,
   decodeHclString,
@@ -79,6 +80,8 @@ export interface TfvarsReadOptions extends TfvarsOptions {
   markerPrefix: string;
 }
 
+export { releaseMarkerOf } from "./release-marker.js";
+
 const IDENTIFIER = /^[\p{ID_Start}_][\p{ID_Continue}-]*$/u;
 
 /** Finds the single top-level `variable = "..."` assignment. Throws PromoterError. */
@@ -112,20 +115,6 @@ export function editTfvars(text: string, change: TfvarsChange, options: TfvarsOp
       ` # ${marker}` +
       text.slice(lineEnd(text, valueToken.end));
   return { text: edited, previous, changed: true };
-}
-
-/**
- * The release tag a marker comment (`# core-v0.10.0`, `// core-v0.10.0`) names, in the one tag
- * grammar; undefined for any other comment (a near-miss, a block comment, a human's note).
- */
-export function releaseMarkerOf(comment: string): ReleaseTag | undefined {
-  const body = commentBody(comment);
-  return body === undefined ? undefined : tryParseReleaseTag(body);
-}
-
-function commentBody(comment: string): string | undefined {
-  const body = comment.startsWith("#") ? comment.slice(1) : comment.startsWith("//") ? comment.slice(2) : undefined;
-  return body?.trim();
 }
 
 interface FoundAssignment {
@@ -220,36 +209,14 @@ function releaseMarkerComment(text: string, statement: Token[], valueToken: Toke
   const comments = statement.filter((token) => token.kind === "comment");
   const [comment, ...others] = comments;
   if (comment === undefined) return undefined;
-  const marker = `# ${prefix}-vX.Y.Z`;
-  const isOwnMarker = (token: Token) => tryParseReleaseTag(commentBody(text.slice(token.start, token.end)) ?? "")?.prefix === prefix;
+  const isOwnMarker = (token: Token) => releaseMarkerOf(text.slice(token.start, token.end))?.prefix === prefix;
   // Two comments, or one before the value: show the one that is not a marker.
-  const human = others.length > 0 || comment.start < valueToken.end ? (comments.find((token) => !isOwnMarker(token)) ?? comment) : undefined;
-  const commentText = text.slice(comment.start, comment.end);
-  const body = commentBody(commentText);
-  if (human === undefined && body !== undefined) {
-    const release = tryParseReleaseTag(body);
-    if (release?.prefix === prefix) return comment;
-    if (release !== undefined) {
-      throw new PromoterError(
-        "trailing_comment",
-        `${where} carries the release marker of another service (${excerpt(commentText)}), not ${prefix}'s; ` +
-          `the app cannot tell which version runs. Replace it with ${marker} of the version that runs, or remove it if that is unknown`,
-      );
-    }
-    if (resemblesReleaseTag(body)) {
-      throw new PromoterError(
-        "trailing_comment",
-        `${where} has a comment that resembles a release marker but is not a strict one (${excerpt(commentText)}); ` +
-          `the app cannot tell which version runs. Write exactly ${marker} (lowercase, SemVer without build metadata), or remove it if the version is unknown`,
-      );
-    }
+  if (others.length > 0 || comment.start < valueToken.end) {
+    const human = comments.find((token) => !isOwnMarker(token)) ?? comment;
+    throw humanComment(text.slice(human.start, human.end), prefix, where);
   }
-  const shown = human ?? comment;
-  throw new PromoterError(
-    "trailing_comment",
-    `${where} has a comment on its line (${excerpt(text.slice(shown.start, shown.end))}); ` +
-      `move the comment to its own line, the app only replaces a release marker like ${prefix}-v1.2.3 written as # ${prefix}-v1.2.3`,
-  );
+  requireOwnMarker(text.slice(comment.start, comment.end), prefix, where);
+  return comment;
 }
 
 /** The file's top-level statements: tokens between newlines outside brackets, comments included. */
@@ -294,9 +261,4 @@ function nameOf(statement: Token[]): Token {
 
 function listLines(lines: number[]): string {
   return lines.length <= 2 ? lines.join(" and ") : `${lines.slice(0, -1).join(", ")} and ${lines.at(-1)}`;
-}
-
-function excerpt(comment: string): string {
-  const trimmed = comment.trim().replace(/\s+/g, " ");
-  return trimmed.length > 60 ? `${trimmed.slice(0, 57)}…` : trimmed;
 }

@@ -113,11 +113,11 @@ describe("release-promoter plan", () => {
 
   it("exits 2 with every problem listed for an invalid config", async () => {
     const bad = join(infra, "bad.yml");
-    writeFileSync(bad, "services:\n  core: { repository: acme/core-api, image: ghcr.io/acme/core-api }\nenvironments: {}\n");
+    writeFileSync(bad, "services:\n  core: { repository: acme/core-api, image: ghcr.io/acme/core-api, imageTag: '{branch}' }\nenvironments: { prod: { file: envs/prod.tfvars } }\n");
     const result = await run("plan", "--config", bad, "--infra", infra, "--repository", "acme/core-api", "--tag", "core-v0.10.0", "--digest", DIGEST);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain("services.core.variable");
-    expect(result.stderr).toContain("environments: at least one environment is required");
+    expect(result.stderr).toContain("services.core.variable: environment prod is a tfvars file that promotes core");
+    expect(result.stderr).toContain("services.core.imageTag: may only hold");
   });
 
   it("runs as `npx release-promoter` from the project root, with the documented exit status", () => {

@@ -30,15 +30,15 @@ describe("release-promoter validate", () => {
 
   it("an invalid config → exit 2 with every problem, with its path", async () => {
     const bad = join(infra, "bad.yml");
-    writeFileSync(bad, "services:\n  core: { repository: acme/core-api, image: ghcr.io/acme/core-api }\n  web: { repository: acme/web-ui, image: ghcr.io/acme/web-ui, variable: web_image, imageTag: '{branch}' }\n");
+    writeFileSync(bad, "services:\n  core: { repository: acme/core-api, image: ghcr.io/acme/core-api }\n  web: { repository: acme/web-ui, image: ghcr.io/acme/web-ui, variable: web_image, imageTag: '{branch}' }\nenvironments:\n  prod: { file: envs/prod.tfvars }\n  eu: { file: eu/values.yaml, kind: helm, services: [web] }\n");
     const result = await run("validate", "--config", bad, "--json");
     expect(result.code).toBe(2);
     const json = JSON.parse(result.stdout) as { valid: boolean; problems: string[] };
     expect(json.valid).toBe(false);
     expect(json.problems).toEqual([
-      expect.stringMatching(/^services\.core\.variable: /),
       expect.stringMatching(/^services\.web\.imageTag: may only hold/),
-      "environments: at least one environment is required when services are configured",
+      "services.core.variable: environment prod is a tfvars file that promotes core: set services.core.variable",
+      "services.web.targets.helm.path: environment eu is a helm file that promotes web: set services.web.targets.helm.path",
     ]);
   });
 

@@ -8,6 +8,7 @@ import { branchName, type PullRequestTextInput, pullRequestText } from "../../sr
 const base: PullRequestTextInput = {
   serviceName: "core",
   service: { repository: "acme/core-api", image: "ghcr.io/acme/core-api", variable: "core_image", imageTag: "{sha}" },
+  target: { kind: "tfvars", variable: "core_image" },
   release: parseReleaseTag("core-v0.10.0"),
   environmentName: "prod",
   file: "envs/prod.tfvars",

@@ -1,0 +1,91 @@
+/**
+ * Kustomizations: the pin is the `digest` of the one `images:` entry whose `name` is the service's
+ * image (or `services.<name>.targets.kustomization.name`), e.g.
+ *
+ *     images:
+ *       - name: ghcr.io/acme/core-api
+ *         digest: sha256:…  # core-v0.10.0
+ *
+ * Kustomize's trap, `newTag` and `digest` on one entry: kustomize then renders both into the
+ * image (`name:tag@sha256:…` in current releases; older releases dropped one of them), so the tag
+ * a reviewer reads may name another version than the digest that runs, and a tool that moves
+ * only one of them leaves the other stale. The app refuses such an entry (`kustomize_new_tag`)
+ * and says to remove `newTag`: the version is recorded by the `# core-vX.Y.Z` marker after the
+ * digest instead. An entry pinned by `newTag` alone is refused the same way (the app pins
+ * digests and never adds or removes keys); replacing `newTag: …` by `digest: ""` once by hand
+ * lets the app fill it.
+ */
+import { isAlias, isMap, isSeq } from "yaml";
+import { PromoterError } from "../errors.js";
+import type { TargetSpec } from "./target-editor.js";
+import { lineOf, listLines, pairOf, stringOf, yamlTargetEditor, type YamlLocation } from "./yaml-target.js";
+
+type KustomizationSpec = Extract<TargetSpec, { kind: "kustomization" }>;
+
+export const kustomizationEditor = yamlTargetEditor<KustomizationSpec>({
+  locate(docs, spec, { file, text }) {
+    const entries: Array<{ entry: import("yaml").YAMLMap; index: number; docIndex: number; ancestors: unknown[] }> = [];
+    const renamedTo: string[] = [];
+    docs.forEach((doc, docIndex) => {
+      const root = doc.contents;
+      if (!isMap(root)) return;
+      const images = pairOf(root, "images")?.value;
+      if (images === undefined || images === null) return;
+      if (isAlias(images)) {
+        throw new PromoterError("target_aliased", `images in ${file} (line ${lineOf(text, images)}) is an alias (*${images.source}); write the list itself there`);
+      }
+      if (!isSeq(images)) throw new PromoterError("target_not_scalar", `images in ${file} (line ${lineOf(text, images)}) is not a list`);
+      images.items.forEach((item, index) => {
+        const entry = isAlias(item) ? item.resolve(doc) : item;
+        if (!isMap(entry)) return;
+        const name = stringOf(pairOf(entry, "name")?.value);
+        if (name === spec.name) {
+          if (isAlias(item)) {
+            throw new PromoterError(
+              "target_aliased",
+              `the images entry ${spec.name} in ${file} (line ${lineOf(text, item)}) is an alias (*${item.source}); write the entry itself there`,
+            );
+          }
+          entries.push({ entry, index, docIndex, ancestors: [root, images] });
+        } else if (name !== undefined && stringOf(pairOf(entry, "newName")?.value) === spec.name) renamedTo.push(name);
+      });
+    });
+    const [only, ...more] = entries;
+    if (only === undefined) {
+      const hint =
+        renamedTo.length > 0
+          ? `; the entry named ${renamedTo[0]} has newName ${spec.name}: to pin it, set targets.kustomization.name: ${renamedTo[0]} in the service's config`
+          : `; add an entry "- name: ${spec.name}" with digest: "" for the app to fill`;
+      throw new PromoterError("target_missing", `${file} has no images entry named ${spec.name}${hint}`);
+    }
+    if (more.length > 0) {
+      throw new PromoterError(
+        "target_ambiguous",
+        `${file} has ${entries.length} images entries named ${spec.name} (${listLines(entries.map((e) => lineOf(text, e.entry)))}); keep one`,
+      );
+    }
+    const { entry } = only;
+    const where = `the images entry ${spec.name} in ${file} (line ${lineOf(text, entry)})`;
+    const newTag = pairOf(entry, "newTag");
+    const digest = pairOf(entry, "digest");
+    if (newTag !== undefined) {
+      const tag = stringOf(newTag.value) ?? "…";
+      throw new PromoterError(
+        "kustomize_new_tag",
+        digest !== undefined
+          ? `${where} sets both newTag (${tag}) and digest: kustomize then renders the tag and the digest into the image, and the tag may name another version than the digest that runs. Remove the newTag line; the app records the version as # <prefix>-vX.Y.Z after the digest`
+          : `${where} is pinned by newTag (${tag}), not by digest, and the app pins digests without adding or removing keys. Replace the line newTag: ${tag} by digest: "" once, and the app fills it`,
+      );
+    }
+    if (digest === undefined) {
+      throw new PromoterError("target_missing", `${where} has no digest; add digest: "" to the entry for the app to fill`);
+    }
+    return {
+      node: digest.value,
+      key: digest.key,
+      path: ["images", only.index, "digest"],
+      docIndex: only.docIndex,
+      ancestors: [...only.ancestors, entry],
+    };
+  },
+});

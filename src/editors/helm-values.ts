@@ -7,7 +7,7 @@
 import { isAlias, isMap, isScalar, isSeq } from "yaml";
 import { PromoterError } from "../errors.js";
 import type { TargetSpec } from "./target-editor.js";
-import { lineOf, listLines, pairOf, yamlTargetEditor, type YamlLocation } from "./yaml-target.js";
+import { hasMergeKey, lineOf, listLines, pairOf, yamlTargetEditor, type YamlLocation } from "./yaml-target.js";
 
 type HelmSpec = Extract<TargetSpec, { kind: "helm" }>;
 
@@ -37,7 +37,7 @@ export const helmValuesEditor = yamlTargetEditor<HelmSpec>({
         ancestors.push(node);
         const pair = pairOf(node, segment);
         if (pair === undefined) {
-          if (pairOf(node, "<<") !== undefined) {
+          if (hasMergeKey(node)) {
             throw new PromoterError(
               "target_aliased",
               `${at} in ${file} (line ${lineOf(text, node)}) takes keys from a merge key (<<) and has no ${segment} of its own; write ${describe} there, the app edits one place only`,

@@ -10,7 +10,7 @@
 import { isAlias, isMap, isScalar, isSeq, type YAMLMap } from "yaml";
 import { PromoterError } from "../errors.js";
 import type { TargetSpec } from "./target-editor.js";
-import { lineOf, listLines, pairOf, stringOf, yamlTargetEditor, type YamlLocation } from "./yaml-target.js";
+import { hasMergeKey, lineOf, listLines, pairOf, stringOf, yamlTargetEditor, type YamlLocation } from "./yaml-target.js";
 
 type ManifestSpec = Extract<TargetSpec, { kind: "manifest" }>;
 
@@ -60,6 +60,9 @@ export const manifestEditor = yamlTargetEditor<ManifestSpec>({
       );
     }
     const image = pairOf(only.container, "image");
+    if (image === undefined && hasMergeKey(only.container)) {
+      throw new PromoterError("target_aliased", `the container ${spec.container} in ${file} (line ${lineOf(text, only.container)}) takes its keys from a merge key (<<); write its image in the container itself`);
+    }
     if (image === undefined) {
       throw new PromoterError("target_missing", `the container ${spec.container} in ${file} (line ${lineOf(text, only.container)}) has no image; add one for the app to update`);
     }

@@ -18,7 +18,7 @@
 import { isAlias, isMap, isSeq } from "yaml";
 import { PromoterError } from "../errors.js";
 import type { TargetSpec } from "./target-editor.js";
-import { lineOf, listLines, pairOf, stringOf, yamlTargetEditor, type YamlLocation } from "./yaml-target.js";
+import { hasMergeKey, lineOf, listLines, pairOf, stringOf, yamlTargetEditor, type YamlLocation } from "./yaml-target.js";
 
 type KustomizationSpec = Extract<TargetSpec, { kind: "kustomization" }>;
 
@@ -76,6 +76,9 @@ export const kustomizationEditor = yamlTargetEditor<KustomizationSpec>({
           ? `${where} sets both newTag (${tag}) and digest: kustomize then renders the tag and the digest into the image, and the tag may name another version than the digest that runs. Remove the newTag line; the app records the version as # <prefix>-vX.Y.Z after the digest`
           : `${where} is pinned by newTag (${tag}), not by digest, and the app pins digests without adding or removing keys. Replace the line newTag: ${tag} by digest: "" once, and the app fills it`,
       );
+    }
+    if (digest === undefined && hasMergeKey(entry)) {
+      throw new PromoterError("target_aliased", `${where} takes its keys from a merge key (<<); write its digest in the entry itself`);
     }
     if (digest === undefined) {
       throw new PromoterError("target_missing", `${where} has no digest; add digest: "" to the entry for the app to fill`);

@@ -144,7 +144,8 @@ export function parseYaml(text: string, file: string): YamlDocument[] {
 
 function inspect(text: string, docs: YamlDocument[], location: YamlLocation, describe: string, options: EditorOptions): Found {
   const { node } = location;
-  const line = lineOf(text, node, location.key);
+  // A scalar's own line (where the edit happens); for anything else the key's, where a reader looks.
+  const line = isScalar(node) ? lineOf(text, node, location.key) : lineOf(text, location.key ?? node);
   const where = `${describe} in ${options.file} (line ${line})`;
   if (isAlias(node)) {
     throw new PromoterError(
@@ -248,6 +249,11 @@ export function lineOf(text: string, node: unknown, key?: unknown): number {
 /** The pair of `map` whose key is the plain string `key`. */
 export function pairOf(map: YAMLMap, key: string): { key: unknown; value: unknown } | undefined {
   return map.items.find((pair) => isScalar(pair.key) && pair.key.value === key) as { key: unknown; value: unknown } | undefined;
+}
+
+/** Whether a mapping takes keys from a merge key (`<<: *base`), which the parser gives a symbol key. */
+export function hasMergeKey(map: YAMLMap): boolean {
+  return map.items.some((pair) => isScalar(pair.key) && (typeof pair.key.value === "symbol" || pair.key.value === "<<"));
 }
 
 /** A scalar's string value, or undefined. */

@@ -7,8 +7,8 @@ import { VALIDATE_USAGE, parseValidateArgs, runValidate } from "./validate-comma
 const USAGE = `Usage: release-promoter <command> [options]
 
 Commands:
-  plan      plan a promotion offline: the tfvars diff a tag would produce
-  validate  check a config (and, with --infra, its tfvars files) the way the app does
+  plan      plan a promotion offline: the diff a tag would produce in its environment file
+  validate  check a config (and, with --infra, its environment files) the way the app does
   bump      apply a package release to an npm checkout: package.json ranges and package-lock.json
 
 ${PLAN_USAGE}

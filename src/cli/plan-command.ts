@@ -11,7 +11,8 @@ export const PLAN_USAGE = `Usage: release-promoter plan --config FILE --infra DI
                           --digest sha256:HEX [--env NAME] [--commit SHA] [--json]
 
 Plans the promotion of TAG, pushed in OWNER/NAME, with the image digest given, against the
-tfvars files of the infra checkout DIR. Writes nothing. Prints the unified diff, or
+environment files of the infra checkout DIR (any kind: tfvars, tfvars-json, helm, kustomization,
+manifest). Writes nothing. Prints the unified diff, or
 "no change: <reason>", or "refused: <reason>" on stderr.
 Exit status: 0 planned change or nothing to do, 1 refused, 2 bad usage or invalid config.`;
 

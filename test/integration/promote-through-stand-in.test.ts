@@ -180,6 +180,60 @@ describe("promotion through the GitHub stand-in, over real HTTP", () => {
     expect(github.world.fileAt("acme/infra", "envs/prod.tfvars", pr!.head)).toBe(moved);
   });
 
+  it("promotes one tag into a Helm values file and a kustomization in the same run: one PR per environment, each one line", async () => {
+    const values = [
+      "# EU cluster. Only core.image.digest is the app's.",
+      "core:",
+      "  replicas: 3",
+      "  image:",
+      `    repository: ${registry.host}/acme/core-api`,
+      '    digest: "" # core-v0.9.0',
+      "    pullPolicy: IfNotPresent",
+      "",
+    ].join("\r\n");
+    const kustomization = [
+      "apiVersion: kustomize.config.k8s.io/v1beta1",
+      "kind: Kustomization",
+      "resources: [deployment.yaml]",
+      "images:",
+      `- digest: sha256:${"3".repeat(64)}`,
+      `  name: ${registry.host}/acme/core-api`,
+      "",
+    ].join("\n");
+    const config = org.configText
+      .replace("    variable: core_image\n", "    variable: core_image\n    targets:\n      helm: { path: core.image.digest }\n")
+      .replace("environments:\n", "environments:\n  prod-eu: { file: clusters/eu/values.yaml, kind: helm, services: [core] }\n  prod-us: { file: clusters/us/kustomization.yaml, kind: kustomization, services: [core] }\n");
+    github.world.commitOn(
+      "acme/infra",
+      { ".github/release-promoter.yml": config, "clusters/eu/values.yaml": values, "clusters/us/kustomization.yaml": kustomization },
+      { message: "Add the Kubernetes clusters" },
+    );
+
+    await pushTag("acme/core-api", "core-v0.10.0", org.coreCommit);
+
+    const prs = github.world.pullRequestsOf("acme/infra", "open");
+    expect(prs.map((pr) => pr.head).sort()).toEqual(["release-promoter/prod-eu/core", "release-promoter/prod-us/core", "release-promoter/prod/core"]);
+    const changedLines = (file: string, head: string) => {
+      const before = github.world.fileAt("acme/infra", file)!.split("\n");
+      const after = github.world.fileAt("acme/infra", file, head)!.split("\n");
+      expect(after).toHaveLength(before.length);
+      return after.flatMap((line, i) => (line === before[i] ? [] : [line]));
+    };
+    expect(changedLines("clusters/eu/values.yaml", "release-promoter/prod-eu/core")).toEqual([`    digest: "${digest}" # core-v0.10.0\r`]);
+    expect(changedLines("clusters/us/kustomization.yaml", "release-promoter/prod-us/core")).toEqual([`- digest: ${digest} # core-v0.10.0`]);
+    expect(changedLines("envs/prod.tfvars", "release-promoter/prod/core")).toHaveLength(1);
+    // Each PR touches its environment's file only.
+    expect(github.world.fileAt("acme/infra", "envs/prod.tfvars", "release-promoter/prod-eu/core")).toBe(org.prodTfvars);
+    const eu = prs.find((pr) => pr.head === "release-promoter/prod-eu/core")!;
+    expect(eu.title).toBe("Promote core v0.10.0 to prod-eu");
+    expect(eu.body).toContain("by changing `core.image.digest` in `clusters/eu/values.yaml`");
+    expect(eu.body).toContain("Version | v0.9.0 → v0.10.0");
+    expect(eu.body).toContain("re-parsed the file with a YAML parser");
+    const [check] = github.world.checkRunsOn("acme/core-api", org.coreCommit);
+    expect(check).toMatchObject({ status: "completed", conclusion: "success" });
+    for (const pr of prs) expect(check!.summary).toContain(`/acme/infra/pull/${pr.number}`);
+  });
+
   it("the digest looked up early, from the push payload's commit, is dropped when the tag names another commit", async () => {
     await pushTag("acme/core-api", "core-v0.10.0", org.coreCommit);
     github.world.merge(github.world.pullRequestsOf("acme/infra", "open")[0]!);

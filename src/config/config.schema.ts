@@ -17,6 +17,7 @@ const ENV_VAR = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const IMAGE = /^(?:[a-z0-9.-]+(?::[0-9]+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
 const IMAGE_TAG_TEMPLATE = /^(?:[A-Za-z0-9_.-]|\{(?:sha|shortSha|version|tag)\})+$/;
 const HELM_PATH = /^[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*$/;
+const YAML11_BOOLEANS = /^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$/;
 const CONTAINER = /^[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?$/;
 const FILE = /^(?!\/)(?!.*(?:^|\/)\.\.?(?:\/|$))[A-Za-z0-9._/-]+$/;
 
@@ -36,6 +37,8 @@ export const targetsSchema = z
         path: z
           .string()
           .regex(HELM_PATH, "must be dot-separated keys, e.g. core.image.digest")
+          // Helm's YAML 1.1 reads these keys as booleans (on: → true:), so the chart never sees such a key.
+          .refine((path) => !path.split(".").some((key) => YAML11_BOOLEANS.test(key)), "holds a key YAML 1.1 reads as a boolean (y, yes, on, off, …), which Helm does not see as that key")
           .describe("Dot-separated key path from the values file's root to the string that holds the pin, e.g. core.image.digest."),
         write: z
           .enum(["digest", "reference"])
@@ -262,6 +265,14 @@ export const configSchema = z
           message: `${service.variable} is already owned by service ${variableOwner}; one variable per service`,
         });
       } else if (service.variable !== undefined) byVariable.set(service.variable, name);
+      const versionVariable = service.targets?.["tfvars-json"]?.versionVariable;
+      if (versionVariable !== undefined && (versionVariable === service.variable || byVariable.has(versionVariable))) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["services", name, "targets", "tfvars-json", "versionVariable"],
+          message: `${versionVariable} is ${versionVariable === service.variable ? "the service's own variable" : `service ${byVariable.get(versionVariable)}'s variable`}; name a variable of its own`,
+        });
+      } else if (versionVariable !== undefined) byVariable.set(versionVariable, name);
       const targets: Array<[string, string | undefined]> = [
         ["helm", service.targets?.helm?.path],
         ["manifest", service.targets?.manifest === undefined ? undefined : `${service.targets.manifest.workload ?? ""}/${service.targets.manifest.container}`],

@@ -7,12 +7,21 @@
 import { isAlias, isMap, isScalar, isSeq } from "yaml";
 import { PromoterError } from "../errors.js";
 import type { TargetSpec } from "./target-editor.js";
-import { hasMergeKey, lineOf, listLines, pairOf, yamlTargetEditor, type YamlLocation } from "./yaml-target.js";
+import { hasMergeKey, lineOf, pairOf, yamlTargetEditor, type YamlLocation } from "./yaml-target.js";
 
 type HelmSpec = Extract<TargetSpec, { kind: "helm" }>;
 
 export const helmValuesEditor = yamlTargetEditor<HelmSpec>({
   locate(docs, spec, { file, text, describe }) {
+    // Helm 3 reads only the first document of a values file (Helm 4 merges them): which one
+    // counts depends on the Helm version, so a file with several is refused.
+    const documents = docs.filter((doc) => doc.contents !== null);
+    if (documents.length > 1) {
+      throw new PromoterError(
+        "target_ambiguous",
+        `${file} holds ${documents.length} YAML documents; Helm 3 reads only the first and Helm 4 merges them, so the app cannot tell which value counts. Keep one document in a values file`,
+      );
+    }
     const found: YamlLocation[] = [];
     let deepest = { depth: -1, reason: "" };
     const note = (depth: number, reason: string) => {
@@ -51,17 +60,11 @@ export const helmValuesEditor = yamlTargetEditor<HelmSpec>({
       }
       found.push({ node, key, path: spec.path, docIndex, ancestors });
     });
-    const [only, ...more] = found;
+    const [only] = found;
     if (only === undefined) {
       throw new PromoterError(
         "target_missing",
         `${file} has no ${describe} (${deepest.reason || "the file is empty"}); add it, e.g. ${spec.path.at(-1)}: "", for the app to fill`,
-      );
-    }
-    if (more.length > 0) {
-      throw new PromoterError(
-        "target_ambiguous",
-        `${describe} is set in ${found.length} documents of ${file} (${listLines(found.map((f) => lineOf(text, f.node, f.key)))}); keep one`,
       );
     }
     return only;

@@ -4,7 +4,7 @@
  * `initContainers` or `ephemeralContainers` list of any document (Deployments, StatefulSets,
  * CronJobs' job templates, custom resources with pod templates). Two containers of that name in
  * the file are ambiguous and refused, unless `targets.manifest.workload` names the object
- * (`metadata.name` of the document) to look in. The app writes the whole reference,
+ * (`metadata.name` of the document, or of an item of a `kind: List`) to look in. The app writes the whole reference,
  * `ghcr.io/acme/core-api@sha256:…`.
  */
 import { isAlias, isMap, isScalar, isSeq, type YAMLMap } from "yaml";
@@ -27,16 +27,19 @@ export const manifestEditor = yamlTargetEditor<ManifestSpec>({
   locate(docs, spec, { file, text }) {
     const found: Container[] = [];
     docs.forEach((doc, docIndex) => {
-      if (spec.workload !== undefined) {
-        const metadata = isMap(doc.contents) ? pairOf(doc.contents, "metadata")?.value : undefined;
-        if (!isMap(metadata) || stringOf(pairOf(metadata, "name")?.value) !== spec.workload) return;
-      }
-      walk(doc.contents, [], [], (map, path, ancestors) => {
+      walk(doc.contents, [], [], undefined, (map, path, ancestors, object) => {
+        if (spec.workload !== undefined && object !== spec.workload) return;
         for (const pair of map.items) {
           const name = isScalar(pair.key) ? pair.key.value : undefined;
           if (typeof name !== "string" || !CONTAINER_LISTS.has(name) || !isSeq(pair.value)) continue;
           const list = pair.value;
           list.items.forEach((item, index) => {
+            if (isMap(item) && hasMergeKey(item) && (item.toJS(doc, { maxAliasCount: -1 }) as { name?: unknown } | null)?.name === spec.container) {
+              throw new PromoterError(
+                "target_aliased",
+                `the container ${spec.container} in ${file} (line ${lineOf(text, item)}) takes keys from a merge key (<<); write its name and image in the container itself`,
+              );
+            }
             if (isMap(item) && stringOf(pairOf(item, "name")?.value) === spec.container) {
               found.push({ container: item, path: [...path, name, index], ancestors: [...ancestors, map, list], docIndex });
             }
@@ -60,9 +63,6 @@ export const manifestEditor = yamlTargetEditor<ManifestSpec>({
       );
     }
     const image = pairOf(only.container, "image");
-    if (image === undefined && hasMergeKey(only.container)) {
-      throw new PromoterError("target_aliased", `the container ${spec.container} in ${file} (line ${lineOf(text, only.container)}) takes its keys from a merge key (<<); write its image in the container itself`);
-    }
     if (image === undefined) {
       throw new PromoterError("target_missing", `the container ${spec.container} in ${file} (line ${lineOf(text, only.container)}) has no image; add one for the app to update`);
     }
@@ -77,16 +77,25 @@ export const manifestEditor = yamlTargetEditor<ManifestSpec>({
   },
 });
 
-/** Every mapping under `node`, with its data path; aliases are not followed (their originals are visited where they are written). */
-function walk(node: unknown, path: Array<string | number>, ancestors: unknown[], visitMap: (map: YAMLMap, path: Array<string | number>, ancestors: unknown[]) => void): void {
+type MapVisitor = (map: YAMLMap, path: Array<string | number>, ancestors: unknown[], object: string | undefined) => void;
+
+/**
+ * Every mapping under `node`, with its data path and the `metadata.name` of the nearest object
+ * around it (a document, or an item of a `kind: List`); aliases are not followed (their
+ * originals are visited where they are written).
+ */
+function walk(node: unknown, path: Array<string | number>, ancestors: unknown[], object: string | undefined, visitMap: MapVisitor): void {
   if (isAlias(node)) return;
   if (isMap(node)) {
-    visitMap(node, path, ancestors);
+    const metadata = pairOf(node, "metadata")?.value;
+    const name = isMap(metadata) ? stringOf(pairOf(metadata, "name")?.value) : undefined;
+    const here = name !== undefined && pairOf(node, "kind") !== undefined ? name : object;
+    visitMap(node, path, ancestors, here);
     for (const pair of node.items) {
       const key = isScalar(pair.key) ? pair.key.value : undefined;
-      if (typeof key === "string" || typeof key === "number") walk(pair.value, [...path, key], [...ancestors, node], visitMap);
+      if (typeof key === "string" || typeof key === "number") walk(pair.value, [...path, key], [...ancestors, node], here, visitMap);
     }
   } else if (isSeq(node)) {
-    node.items.forEach((item, index) => walk(item, [...path, index], [...ancestors, node], visitMap));
+    node.items.forEach((item, index) => walk(item, [...path, index], [...ancestors, node], object, visitMap));
   }
 }

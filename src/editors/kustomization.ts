@@ -15,16 +15,25 @@
  * digests and never adds or removes keys); replacing `newTag: …` by `digest: ""` once by hand
  * lets the app fill it.
  */
-import { isAlias, isMap, isSeq } from "yaml";
+import { isAlias, isMap, isSeq, type YAMLMap } from "yaml";
 import { PromoterError } from "../errors.js";
 import type { TargetSpec } from "./target-editor.js";
-import { hasMergeKey, lineOf, listLines, pairOf, stringOf, yamlTargetEditor, type YamlLocation } from "./yaml-target.js";
+import { hasMergeKey, lineOf, listLines, pairOf, stringOf, type YamlDocument, yamlTargetEditor } from "./yaml-target.js";
 
 type KustomizationSpec = Extract<TargetSpec, { kind: "kustomization" }>;
 
+/** kustomize's image fields, by their lowercase spelling. */
+const KUSTOMIZE_FIELDS = new Map(["name", "newName", "newTag", "digest"].map((field) => [field.toLowerCase(), field]));
+
+/** The entry's name with its merge keys applied. */
+function effectiveName(entry: YAMLMap, doc: YamlDocument): unknown {
+  const data = entry.toJS(doc, { maxAliasCount: -1 }) as Record<string, unknown> | null;
+  return data?.name;
+}
+
 export const kustomizationEditor = yamlTargetEditor<KustomizationSpec>({
   locate(docs, spec, { file, text }) {
-    const entries: Array<{ entry: import("yaml").YAMLMap; index: number; docIndex: number; ancestors: unknown[] }> = [];
+    const entries: Array<{ entry: YAMLMap; index: number; docIndex: number; ancestors: unknown[] }> = [];
     const renamedTo: string[] = [];
     docs.forEach((doc, docIndex) => {
       const root = doc.contents;
@@ -38,6 +47,12 @@ export const kustomizationEditor = yamlTargetEditor<KustomizationSpec>({
       images.items.forEach((item, index) => {
         const entry = isAlias(item) ? item.resolve(doc) : item;
         if (!isMap(entry)) return;
+        if (hasMergeKey(entry) && effectiveName(entry, doc) === spec.name) {
+          throw new PromoterError(
+            "target_aliased",
+            `the images entry ${spec.name} in ${file} (line ${lineOf(text, entry)}) takes keys from a merge key (<<), which may bring newTag or digest from elsewhere; write the entry's keys in it`,
+          );
+        }
         const name = stringOf(pairOf(entry, "name")?.value);
         if (name === spec.name) {
           if (isAlias(item)) {
@@ -66,6 +81,17 @@ export const kustomizationEditor = yamlTargetEditor<KustomizationSpec>({
     }
     const { entry } = only;
     const where = `the images entry ${spec.name} in ${file} (line ${lineOf(text, entry)})`;
+    // kustomize decodes through Go's encoding/json, which matches field names case-insensitively:
+    // `NewTag:` or a second `Digest:` would count there and be invisible here.
+    const lookalike = entry.items
+      .map((pair) => stringOf(pair.key))
+      .find((key) => key !== undefined && KUSTOMIZE_FIELDS.has(key.toLowerCase()) && KUSTOMIZE_FIELDS.get(key.toLowerCase()) !== key);
+    if (lookalike !== undefined) {
+      throw new PromoterError(
+        "target_ambiguous",
+        `${where} has the key ${lookalike}, which kustomize reads as ${KUSTOMIZE_FIELDS.get(lookalike.toLowerCase())} (it ignores case); write the field names as kustomize documents them`,
+      );
+    }
     const newTag = pairOf(entry, "newTag");
     const digest = pairOf(entry, "digest");
     if (newTag !== undefined) {
@@ -76,9 +102,6 @@ export const kustomizationEditor = yamlTargetEditor<KustomizationSpec>({
           ? `${where} sets both newTag (${tag}) and digest: kustomize then renders the tag and the digest into the image, and the tag may name another version than the digest that runs. Remove the newTag line; the app records the version as # <prefix>-vX.Y.Z after the digest`
           : `${where} is pinned by newTag (${tag}), not by digest, and the app pins digests without adding or removing keys. Replace the line newTag: ${tag} by digest: "" once, and the app fills it`,
       );
-    }
-    if (digest === undefined && hasMergeKey(entry)) {
-      throw new PromoterError("target_aliased", `${where} takes its keys from a merge key (<<); write its digest in the entry itself`);
     }
     if (digest === undefined) {
       throw new PromoterError("target_missing", `${where} has no digest; add digest: "" to the entry for the app to fill`);

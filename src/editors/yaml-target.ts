@@ -154,8 +154,16 @@ function inspect(text: string, docs: YamlDocument[], location: YamlLocation, des
     );
   }
   if (!isScalar(node)) {
-    const what = isMap(node) ? "a mapping" : isSeq(node) ? "a list" : "not a value";
+    const what = isMap(node) ? "a mapping" : isSeq(node) ? "a list" : "without a value";
     throw new PromoterError("target_not_scalar", `${where} is ${what}, not a string; point the config at the string that holds the pin`);
+  }
+  for (const holder of location.ancestors) {
+    if (isMap(holder) && holder.items.some((pair) => !isScalar(pair.key))) {
+      throw new PromoterError(
+        "target_aliased",
+        `${where} is in a mapping with an alias or a collection as a key, which can stand for any key (even this one); write plain keys`,
+      );
+    }
   }
   const repeated = aliasedAnchors(docs[location.docIndex]!);
   for (const holder of [...location.ancestors, node]) {
@@ -173,7 +181,12 @@ function inspect(text: string, docs: YamlDocument[], location: YamlLocation, des
     throw new PromoterError("target_not_scalar", `${where} is a block scalar (| or >); write it on one line`);
   }
   if (typeof node.value !== "string") {
-    const what = node.value === null ? "empty (null)" : `a ${typeof node.value} (${source})`;
+    const what =
+      node.value === null
+        ? "empty (null)"
+        : typeof node.value === "object"
+          ? `binary or tagged data (${source.slice(0, 40)})`
+          : `a ${typeof node.value} (${source})`;
     throw new PromoterError("target_not_scalar", `${where} is ${what}, not a string; write it as a string, e.g. ""`);
   }
   if (node.tag !== undefined && node.tag !== "tag:yaml.org,2002:str") {
@@ -181,6 +194,20 @@ function inspect(text: string, docs: YamlDocument[], location: YamlLocation, des
   }
   if (/[\r\n]/.test(source)) {
     throw new PromoterError("target_not_scalar", `${where} spans several lines; write it on one line`);
+  }
+  // The value is alone on its key's line: `key: value`, `- key: value`, nothing else before it.
+  const keyRange = (location.key as { range?: [number, number, number] } | null)?.range;
+  const lineStart = text.lastIndexOf("\n", start - 1) + 1;
+  if (keyRange !== undefined) {
+    const beforeKey = text.slice(lineStart, keyRange[0]);
+    const between = text.slice(keyRange[1], start);
+    if (!/^[ \t]*(?:-[ \t]+)*$/.test(beforeKey) || !/^[ \t]*:[ \t]+(?:(?:![^\s]*|&[^\s]+)[ \t]+)*$/.test(between)) {
+      throw new PromoterError(
+        "target_shares_line",
+        `${where} is not alone with its key on its line (flow style, an explicit key, or the value on the line after its key); ` +
+          `write it as key: value in block style, on a line of its own, so the app can mark its version after it`,
+      );
+    }
   }
   const lineEnd = text.indexOf("\n", end) === -1 ? text.length : text.indexOf("\n", end);
   const contentEnd = text[lineEnd - 1] === "\r" ? lineEnd - 1 : lineEnd;

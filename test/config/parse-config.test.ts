@@ -121,4 +121,18 @@ describe("the JSON Schema for editors", () => {
     expect(validate(parseYaml(sample))).toBe(true);
     expect(validate(parseYaml(ISSUE_EXAMPLE.replace("variable: web_image", "varaible: web_image")))).toBe(false);
   });
+
+  it("file kinds: each environment's kind needs its services' targets; a version variable of its own; Helm keys Helm can see", () => {
+    const config = (service: string, environment: string) =>
+      `services:\n  core: { repository: acme/core-api, image: ghcr.io/acme/core-api${service} }\nenvironments:\n  prod: { file: f${environment} }\n`;
+    expect(() => parseConfig(config("", ", kind: manifest"))).toThrow(/services\.core\.targets\.manifest\.container: environment prod is a manifest file that promotes core/);
+    expect(() => parseConfig(config("", ", kind: helm"))).toThrow(/services\.core\.targets\.helm\.path/);
+    expect(parseConfig(config("", ", kind: kustomization")).environments.prod!.kind).toBe("kustomization");
+    expect(() => parseConfig(config(", variable: core_image, targets: { tfvars-json: { versionVariable: core_image } }", ", kind: tfvars-json"))).toThrow(
+      /versionVariable: core_image is the service's own variable/,
+    );
+    expect(() => parseConfig(config(", targets: { helm: { path: core.on.digest } }", ", kind: helm"))).toThrow(/holds a key YAML 1\.1 reads as a boolean/);
+    expect(() => parseConfig(config(", targets: { helm: { path: core..digest } }", ", kind: helm"))).toThrow(/must be dot-separated keys/);
+    expect(() => parseConfig(config("", ", kind: toml"))).toThrow(/environments\.prod\.kind/);
+  });
 });

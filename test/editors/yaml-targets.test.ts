@@ -82,11 +82,21 @@ describe("helm values", () => {
       ["base: &img\n  digest: x\ncore:\n  image: *img\n", "target_aliased", /core\.image in .* is an alias \(\*img\)/],
       ["core:\n  image: &img\n    digest: x\nmirror: *img\n", "target_aliased", /inside &img, which \*img repeats elsewhere/],
       ["base: &b\n  digest: x\ncore:\n  image:\n    <<: *b\n", "target_aliased", /merge key/],
-      ["core:\n  image: { digest: x }\n", "target_shares_line", /shares its line/],
+      ["core:\n  image: { digest: x }\n", "target_shares_line", /is not alone with its key on its line/],
+      // The rest of a flow mapping on the next line: the value still shares its line with `{`.
+      ["core:\n  image: { repository: r, digest: x\n  }\n", "target_shares_line", /is not alone with its key on its line/],
+      // A marker on the key's line, the value on the next: neither "no marker" nor safe to keep.
+      ["core:\n  image:\n    digest: # core-v2.0.0\n      x\n", "target_shares_line", /value on the line after its key/],
+      ["core:\n  image:\n    ? digest\n    : x\n", "target_shares_line", /explicit key/],
+      // An alias as a key can stand for this key too (the parser's unique-key check does not resolve it).
+      ["a: &k digest\ncore:\n  image:\n    digest: x\n    *k : y\n", "target_aliased", /an alias or a collection as a key/],
+      [wrap("digest: !!binary aGVsbG8="), "target_not_scalar", /binary or tagged data/],
       [wrap("digest: x # owned by team core"), "trailing_comment", /has a comment on its line \(# owned by team core\); move the comment/],
       [wrap("digest: x # web-v1.0.0"), "trailing_comment", /release marker of another service/],
       [wrap("digest: x # core-v1.0"), "trailing_comment", /resembles a release marker/],
-      ["core:\n  image:\n    digest: x\n---\ncore:\n  image:\n    digest: y\n", "target_ambiguous", /set in 2 documents .* \(lines 3 and 7\)/],
+      ["core:\n  image:\n    digest: x\n---\ncore:\n  image:\n    digest: y\n", "target_ambiguous", /holds 2 YAML documents; Helm 3 reads only the first/],
+      // Helm 3 would read the first document only, where there is no core.image.digest at all.
+      ["core: null\n---\ncore:\n  image:\n    digest: y\n", "target_ambiguous", /holds 2 YAML documents/],
       ["core:\n  image:\n    digest: x\n  image:\n    digest: y\n", "edit_not_isolated", /is not valid YAML \(line 4: Map keys must be unique/],
       ["core: [\n", "edit_not_isolated", /is not valid YAML/],
     ];
@@ -129,6 +139,12 @@ describe("kustomization", () => {
       [entries(`  - name: ghcr.io/acme/core-api\n    digest: x\n  - name: ghcr.io/acme/core-api\n    digest: y\n`), "target_ambiguous", /2 images entries named ghcr\.io\/acme\/core-api \(lines 8 and 10\)/],
       ["images: ghcr.io/acme/core-api\n", "target_not_scalar", /images in .* is not a list/],
       ["e: &e\n  name: ghcr.io/acme/core-api\n  digest: x\nimages:\n  - *e\n", "target_aliased", /is an alias \(\*e\)/],
+      // A merge key could bring newTag (the trap) from elsewhere.
+      ["x: &c { newTag: v1 }\nimages:\n  - <<: *c\n    name: ghcr.io/acme/core-api\n    digest: x\n", "target_aliased", /takes keys from a merge key/],
+      ["x: &c { name: ghcr.io/acme/core-api }\nimages:\n  - <<: *c\n    digest: x\n", "target_aliased", /takes keys from a merge key/],
+      // kustomize matches field names case-insensitively.
+      [entries(`  - name: ghcr.io/acme/core-api\n    NewTag: v1\n    digest: x\n`), "target_ambiguous", /has the key NewTag, which kustomize reads as newTag/],
+      [entries(`  - name: ghcr.io/acme/core-api\n    digest: x\n    Digest: y\n`), "target_ambiguous", /has the key Digest/],
     ];
     for (const [text, code, message] of cases) {
       const got = refusal(text, kustomization);
@@ -160,6 +176,19 @@ describe("manifest", () => {
     const out = await edited(text, spec, REF);
     expect(out.split("\n").filter((line, index) => line !== text.split("\n")[index])).toEqual([`          image: ${REF} # core-v0.10.0`]);
     expect(out.indexOf(REF)).toBeGreaterThan(text.indexOf("core-canary"));
+  });
+
+  it("workload is the nearest object's name, also for the items of a kind: List", async () => {
+    const item = (name: string) => `  - kind: Deployment\n    metadata:\n      name: ${name}\n    spec:\n      template:\n        spec:\n          containers:\n            - name: core-api\n              image: a\n`;
+    const text = `apiVersion: v1\nkind: List\nmetadata:\n  name: all\nitems:\n${item("core")}${item("core-canary")}`;
+    expect(refusal(text, manifest).code).toBe("target_ambiguous");
+    const out = await edited(text, { kind: "manifest", container: "core-api", workload: "core-canary" }, REF);
+    expect(out.split("\n").findIndex((line, index) => line !== text.split("\n")[index]) + 1).toBe(23);
+  });
+
+  it("a container whose name comes from a merge key is refused, not overlooked", () => {
+    const text = `base: &c { name: core-api }\nspec:\n  initContainers:\n    - name: core-api\n      image: a\n  containers:\n    - <<: *c\n      image: b\n`;
+    expect(refusal(text, manifest)).toMatchObject({ code: "target_aliased", message: expect.stringMatching(/\(line 7\) takes keys from a merge key/) });
   });
 
   it("refuses a missing container or image", () => {

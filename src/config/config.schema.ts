@@ -52,7 +52,7 @@ export const targetsSchema = z
           .string()
           .regex(/^\S+$/, "must be an image name without spaces")
           .optional()
-          .describe("The images entry's name; default: the service's image."),
+          .describe("Pick the images entry by this name only; default: the entry whose name or newName is the service's image."),
       })
       .optional(),
     manifest: z
@@ -276,14 +276,13 @@ export const configSchema = z
       const targets: Array<[string, string | undefined]> = [
         ["helm", service.targets?.helm?.path],
         ["manifest", service.targets?.manifest === undefined ? undefined : `${service.targets.manifest.workload ?? ""}/${service.targets.manifest.container}`],
-        ["kustomization", service.targets?.kustomization?.name ?? service.image],
+        ["kustomization", service.targets?.kustomization?.name],
       ];
       for (const [kind, target] of targets) {
         if (target === undefined) continue;
         const owner = byTarget.get(`${kind} ${target}`);
         if (owner !== undefined) {
-          const field = kind === "kustomization" && service.targets?.kustomization?.name === undefined ? ["image"] : ["targets", kind];
-          ctx.addIssue({ code: "custom", path: ["services", name, ...field], message: `${kind} target ${target} is already service ${owner}'s; one pin per service` });
+          ctx.addIssue({ code: "custom", path: ["services", name, "targets", kind], message: `${kind} target ${target} is already service ${owner}'s; one pin per service` });
         } else byTarget.set(`${kind} ${target}`, name);
       }
       const prefix = service.tagPrefix ?? name;

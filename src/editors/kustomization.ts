@@ -1,6 +1,9 @@
 /**
- * Kustomizations: the pin is the `digest` of the one `images:` entry whose `name` is the service's
- * image (or `services.<name>.targets.kustomization.name`), e.g.
+ * Kustomizations: the pin is the `digest` of the one `images:` entry that renders the service's
+ * image: its `name` is the image, or its `newName` is (the common base/overlay pattern, where
+ * resources say `image: core-api` and the entry renames it to the registry's repository). With
+ * `services.<name>.targets.kustomization.name`, the entry of that `name` only. Two entries that
+ * match are ambiguous and refused.
  *
  *     images:
  *       - name: ghcr.io/acme/core-api
@@ -25,16 +28,15 @@ type KustomizationSpec = Extract<TargetSpec, { kind: "kustomization" }>;
 /** kustomize's image fields, by their lowercase spelling. */
 const KUSTOMIZE_FIELDS = new Map(["name", "newName", "newTag", "digest"].map((field) => [field.toLowerCase(), field]));
 
-/** The entry's name with its merge keys applied. */
-function effectiveName(entry: YAMLMap, doc: YamlDocument): unknown {
+/** A field of the entry with its merge keys applied. */
+function effective(entry: YAMLMap, doc: YamlDocument, field: string): unknown {
   const data = entry.toJS(doc, { maxAliasCount: -1 }) as Record<string, unknown> | null;
-  return data?.name;
+  return data?.[field];
 }
 
 export const kustomizationEditor = yamlTargetEditor<KustomizationSpec>({
   locate(docs, spec, { file, text }) {
     const entries: Array<{ entry: YAMLMap; index: number; docIndex: number; ancestors: unknown[] }> = [];
-    const renamedTo: string[] = [];
     docs.forEach((doc, docIndex) => {
       const root = doc.contents;
       if (!isMap(root)) return;
@@ -47,14 +49,14 @@ export const kustomizationEditor = yamlTargetEditor<KustomizationSpec>({
       images.items.forEach((item, index) => {
         const entry = isAlias(item) ? item.resolve(doc) : item;
         if (!isMap(entry)) return;
-        if (hasMergeKey(entry) && effectiveName(entry, doc) === spec.name) {
+        if (hasMergeKey(entry) && (effective(entry, doc, "name") === spec.name || (spec.orNewName && effective(entry, doc, "newName") === spec.name))) {
           throw new PromoterError(
             "target_aliased",
             `the images entry ${spec.name} in ${file} (line ${lineOf(text, entry)}) takes keys from a merge key (<<), which may bring newTag or digest from elsewhere; write the entry's keys in it`,
           );
         }
         const name = stringOf(pairOf(entry, "name")?.value);
-        if (name === spec.name) {
+        if (name === spec.name || (spec.orNewName && stringOf(pairOf(entry, "newName")?.value) === spec.name)) {
           if (isAlias(item)) {
             throw new PromoterError(
               "target_aliased",
@@ -62,21 +64,20 @@ export const kustomizationEditor = yamlTargetEditor<KustomizationSpec>({
             );
           }
           entries.push({ entry, index, docIndex, ancestors: [root, images] });
-        } else if (name !== undefined && stringOf(pairOf(entry, "newName")?.value) === spec.name) renamedTo.push(name);
+        }
       });
     });
     const [only, ...more] = entries;
     if (only === undefined) {
-      const hint =
-        renamedTo.length > 0
-          ? `; the entry named ${renamedTo[0]} has newName ${spec.name}: to pin it, set targets.kustomization.name: ${renamedTo[0]} in the service's config`
-          : `; add an entry "- name: ${spec.name}" with digest: "" for the app to fill`;
-      throw new PromoterError("target_missing", `${file} has no images entry named ${spec.name}${hint}`);
+      throw new PromoterError(
+        "target_missing",
+        `${file} has no images entry ${spec.orNewName ? "whose name or newName is" : "named"} ${spec.name}; add one ("- name: ${spec.name}" with digest: "") for the app to fill, or set targets.kustomization.name`,
+      );
     }
     if (more.length > 0) {
       throw new PromoterError(
         "target_ambiguous",
-        `${file} has ${entries.length} images entries named ${spec.name} (${listLines(entries.map((e) => lineOf(text, e.entry)))}); keep one`,
+        `${file} has ${entries.length} images entries ${spec.orNewName ? "that render" : "named"} ${spec.name} (${listLines(entries.map((e) => lineOf(text, e.entry)))}); keep one`,
       );
     }
     const { entry } = only;

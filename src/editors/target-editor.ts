@@ -22,7 +22,8 @@ export type TargetSpec =
   | { kind: "tfvars"; variable: string }
   | { kind: "tfvars-json"; variable: string; versionVariable?: string | undefined }
   | { kind: "helm"; path: string[]; write: "digest" | "reference" }
-  | { kind: "kustomization"; name: string }
+  /** `orNewName`: the entry may also be the one whose newName is `name` (the default, by image). */
+  | { kind: "kustomization"; name: string; orNewName: boolean }
   | { kind: "manifest"; container: string; workload?: string | undefined };
 
 export interface PinnedValue {
@@ -80,8 +81,10 @@ export function targetOf(serviceName: string, service: ServiceConfig, kind: File
       if (helm === undefined) throw missing("targets.helm.path");
       return { kind, path: helm.path.split("."), write: helm.write };
     }
-    case "kustomization":
-      return { kind, name: service.targets?.kustomization?.name ?? service.image };
+    case "kustomization": {
+      const name = service.targets?.kustomization?.name;
+      return name === undefined ? { kind, name: service.image, orNewName: true } : { kind, name, orNewName: false };
+    }
     case "manifest": {
       const manifest = service.targets?.manifest;
       if (manifest === undefined) throw missing("targets.manifest.container");
@@ -106,7 +109,7 @@ export function describeTarget(spec: TargetSpec): string {
     case "helm":
       return spec.path.join(".");
     case "kustomization":
-      return `images[name=${spec.name}].digest`;
+      return `images[${spec.orNewName ? "name or newName" : "name"}=${spec.name}].digest`;
     case "manifest":
       return `${spec.workload === undefined ? "" : `${spec.workload}.`}containers[name=${spec.container}].image`;
   }

@@ -10,7 +10,8 @@ const read = (name: string) => readFileSync(new URL(name, DIR), "utf8");
 const DIGEST = `sha256:${"ab".repeat(32)}`;
 const REF = `ghcr.io/acme/core-api@${DIGEST}`;
 const helm = (path: string, write: "digest" | "reference" = "digest"): TargetSpec => ({ kind: "helm", path: path.split("."), write });
-const kust = (name: string): TargetSpec => ({ kind: "kustomization", name });
+/** By image (the default: the entry whose name or newName is the image), or by the entry's name (targets.kustomization.name). */
+const kust = (name: string, by: "image" | "name" = "image"): TargetSpec => ({ kind: "kustomization", name, orNewName: by === "image" });
 const container = (name: string, workload?: string): TargetSpec => ({ kind: "manifest", container: name, workload });
 
 type Case = { file: string; spec: TargetSpec; line: number; from: string; to: string } | { file: string; spec: TargetSpec; refused: string };
@@ -29,7 +30,9 @@ const CASES: Case[] = [
   { file: "helm-podinfo-values.yaml", spec: helm("image.digest"), refused: "target_missing" },
   { file: "helm-argocd-helm-guestbook-values.yaml", spec: helm("image", "reference"), refused: "target_not_scalar" },
   { file: "kust-hippocampus-redis-kustomization.yaml", spec: kust("haproxy"), line: 37, from: "- digest: sha256:904b3db4090a816603c89acb2c26a4ab43fd64e91969b8720588d8791e33750a", to: `- digest: ${DIGEST} # core-v1.0.0` },
-  { file: "kust-hippocampus-redis-kustomization.yaml", spec: kust("ghcr.io/hippocampus-dev/hippocampus/mirror/haproxy"), refused: "target_missing" },
+  // The mirror's repository is the entry's newName: the same entry, and not …/haproxy-exporter beside it.
+  { file: "kust-hippocampus-redis-kustomization.yaml", spec: kust("ghcr.io/hippocampus-dev/hippocampus/mirror/haproxy"), line: 37, from: "- digest: sha256:904b3db4090a816603c89acb2c26a4ab43fd64e91969b8720588d8791e33750a", to: `- digest: ${DIGEST} # core-v1.0.0` },
+  { file: "kust-hippocampus-redis-kustomization.yaml", spec: kust("ghcr.io/hippocampus-dev/hippocampus/mirror/haproxy", "name"), refused: "target_missing" },
   { file: "kust-hippocampus-cert-manager-kustomization.yaml", spec: kust("quay.io/jetstack/cert-manager-controller"), line: 20, from: "- digest: sha256:368b7c507fa17c03963cf7892f68180ae8e82ca022163f86c330637adb9ac7fd", to: `- digest: ${DIGEST} # core-v1.0.0` },
   { file: "kust-hippocampus-cert-manager-kustomization.yaml", spec: kust("quay.io/jetstack/cert-manager"), refused: "target_missing" },
   { file: "kust-hippocampus-mattermost-kustomization.yaml", spec: kust("alpine"), line: 10, from: "- digest: sha256:22e0ec13c0db6b3e1ba3280e831fc50ba7bffe58e81f31670a64b1afede247bc", to: `- digest: ${DIGEST} # core-v1.0.0` },

@@ -8,7 +8,7 @@ const OLD = `sha256:${"12".repeat(32)}`;
 const REF = `ghcr.io/acme/core-api@${DIGEST}`;
 const options = { file: "clusters/eu/values.yaml", markerPrefix: "core" };
 const helm: TargetSpec = { kind: "helm", path: ["core", "image", "digest"], write: "digest" };
-const kustomization: TargetSpec = { kind: "kustomization", name: "ghcr.io/acme/core-api" };
+const kustomization: TargetSpec = { kind: "kustomization", name: "ghcr.io/acme/core-api", orNewName: true };
 const manifest: TargetSpec = { kind: "manifest", container: "core-api" };
 
 /** Edits, proves, and returns the new text; every test below also checks the proof accepts it. */
@@ -134,9 +134,9 @@ describe("kustomization", () => {
       [entries(`  - name: ghcr.io/acme/core-api\n    newTag: v1\n    digest: ${OLD}\n`), "kustomize_new_tag", /sets both newTag \(v1\) and digest.*Remove the newTag line/],
       [entries(`  - name: ghcr.io/acme/core-api\n    newTag: v1\n`), "kustomize_new_tag", /pinned by newTag \(v1\), not by digest.*Replace the line newTag: v1 by digest: ""/],
       [entries(`  - name: ghcr.io/acme/core-api\n    newName: x\n`), "target_missing", /\(line 8\) has no digest; add digest: ""/],
-      [entries(""), "target_missing", /has no images entry named ghcr\.io\/acme\/core-api; add an entry/],
-      [entries(`  - name: core\n    newName: ghcr.io/acme/core-api\n    digest: x\n`), "target_missing", /the entry named core has newName ghcr\.io\/acme\/core-api: to pin it, set targets\.kustomization\.name: core/],
-      [entries(`  - name: ghcr.io/acme/core-api\n    digest: x\n  - name: ghcr.io/acme/core-api\n    digest: y\n`), "target_ambiguous", /2 images entries named ghcr\.io\/acme\/core-api \(lines 8 and 10\)/],
+      [entries(""), "target_missing", /has no images entry whose name or newName is ghcr\.io\/acme\/core-api; add one/],
+      [entries(`  - name: core-api\n    newName: ghcr.io/acme/core-api\n    digest: x\n  - name: ghcr.io/acme/core-api\n    digest: y\n`), "target_ambiguous", /2 images entries that render ghcr\.io\/acme\/core-api \(lines 8 and 11\)/],
+      [entries(`  - name: ghcr.io/acme/core-api\n    digest: x\n  - name: ghcr.io/acme/core-api\n    digest: y\n`), "target_ambiguous", /2 images entries that render ghcr\.io\/acme\/core-api \(lines 8 and 10\)/],
       ["images: ghcr.io/acme/core-api\n", "target_not_scalar", /images in .* is not a list/],
       ["e: &e\n  name: ghcr.io/acme/core-api\n  digest: x\nimages:\n  - *e\n", "target_aliased", /is an alias \(\*e\)/],
       // A merge key could bring newTag (the trap) from elsewhere.
@@ -151,6 +151,13 @@ describe("kustomization", () => {
       expect({ text, code: got.code }).toEqual({ text, code });
       expect(got.message).toMatch(message);
     }
+  });
+
+  it("by default the entry renaming a placeholder to the image is the one; with targets.kustomization.name only that name", async () => {
+    const text = `images:\n  - name: core-api\n    newName: ghcr.io/acme/core-api\n    digest: ${OLD}\n`;
+    expect(await edited(text, kustomization)).toBe(text.replace(OLD, `${DIGEST} # core-v0.10.0`));
+    expect(refusal(text, { kind: "kustomization", name: "ghcr.io/acme/core-api", orNewName: false }).code).toBe("target_missing");
+    expect(await edited(text, { kind: "kustomization", name: "core-api", orNewName: false })).toBe(text.replace(OLD, `${DIGEST} # core-v0.10.0`));
   });
 
   it("a look-alike name is not the entry", () => {

@@ -2,6 +2,7 @@ import type { ApplicationFunction, Logger, Probot } from "probot";
 import { BackgroundTasks } from "./background-tasks.js";
 import { ConfigCache } from "./config/config-cache.js";
 import type { PromoterDependencies } from "./dependencies.js";
+import { proxyFetchFromEnv } from "./http/proxy-fetch.js";
 import { onCheckRunRerequested } from "./handlers/on-check-run-rerequested.js";
 import { onPullRequestClosed } from "./handlers/on-pull-request-closed.js";
 import { rootWebhookHandler } from "./root-webhooks.js";
@@ -27,7 +28,14 @@ export function createApp(overrides: Partial<PromoterDependencies> = {}): Applic
   return (app: Probot, options) => {
     const env = overrides.env ?? process.env;
     const redisUrl = env.REDIS_URL?.trim();
-    const base = { env, tasks: new BackgroundTasks((error, key) => app.log.error({ err: error, key }, "background task failed")), configCache: new ConfigCache(), ...overrides };
+    const base = {
+      env,
+      tasks: new BackgroundTasks((error, key) => app.log.error({ err: error, key }, "background task failed")),
+      configCache: new ConfigCache(),
+      // Registries and the npm registry through HTTPS_PROXY/HTTP_PROXY when set (http/proxy-fetch.ts).
+      fetch: proxyFetchFromEnv(env),
+      ...overrides,
+    };
     /** Registers the handlers and routes on `queue`, which runs its jobs with `deps`. */
     const wire = (deps: PromoterDependencies, makeQueue: (runner: ReturnType<typeof createJobRunner>) => JobQueue): void => {
       let queue: JobQueue | undefined;

@@ -1,5 +1,6 @@
 import type { Octokit as CoreOctokit } from "@octokit/core";
 import { ProbotOctokit } from "probot";
+import { proxyFetchFromEnv } from "../http/proxy-fetch.js";
 import { isContentCreating, rateLimitWait } from "./pace-content-creation.js";
 
 /**
@@ -120,3 +121,27 @@ export const AppOctokit = ProbotOctokit.plugin(readRetries).defaults((options: O
   throttle: { ...options.throttle, enabled: false, connection: undefined },
   retry: { enabled: false },
 })) as typeof ProbotOctokit;
+
+/**
+ * AppOctokit whose every request — REST, GraphQL and installation tokens — goes through `fetch`.
+ * Tokens for installation Octokits are requested through that Octokit's own `request` (the proxy
+ * end-to-end test sees them at the proxy); the app authentication's separate `auth.request`,
+ * which Probot builds from a `request` option `run()` never sets, is given the same `fetch` for
+ * direct `auth({ type: "installation" })` calls, which no path of the app makes today.
+ */
+export function octokitWithFetch(fetch: typeof globalThis.fetch): typeof ProbotOctokit {
+  return AppOctokit.defaults((options: OctokitOptions) => {
+    const auth = options.auth as { request?: { defaults?: (defaults: object) => unknown } } | undefined;
+    return {
+      ...options,
+      request: { ...(options.request as object | undefined), fetch },
+      ...(typeof auth?.request?.defaults === "function" ? { auth: { ...auth, request: auth.request.defaults({ request: { fetch } }) } } : {}),
+    };
+  }) as typeof ProbotOctokit;
+}
+
+/** The Octokit class `run()` gets: AppOctokit, through the proxy when the environment names one (http/proxy-fetch.ts). */
+export function appOctokitFor(env: Record<string, string | undefined>): typeof ProbotOctokit {
+  const fetch = proxyFetchFromEnv(env);
+  return fetch === undefined ? AppOctokit : octokitWithFetch(fetch);
+}

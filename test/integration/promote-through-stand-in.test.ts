@@ -7,9 +7,10 @@
 import { type Server, run } from "probot";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { BackgroundTasks } from "../../src/background-tasks.js";
-import { AppOctokit } from "../../src/github/app-octokit.js";
+import { AppOctokit, appOctokitFor } from "../../src/github/app-octokit.js";
 import { createApp } from "../../src/index.js";
 import { collectingLogger } from "../helpers/app-server.js";
+import { startForwardProxy } from "../helpers/forward-proxy.js";
 import { freePort } from "../helpers/free-port.js";
 import { type OciRegistry, pushImage, startOciRegistry } from "../helpers/oci-registry.js";
 import { throwawayPrivateKey } from "../helpers/throwaway-key.js";
@@ -232,6 +233,40 @@ describe("promotion through the GitHub stand-in, over real HTTP", () => {
     const [check] = github.world.checkRunsOn("acme/core-api", org.coreCommit);
     expect(check).toMatchObject({ status: "completed", conclusion: "success" });
     for (const pr of prs) expect(check!.summary).toContain(`/acme/infra/pull/${pr.number}`);
+  });
+
+  it("behind a corporate proxy (HTTP_PROXY): GitHub, its installation token and the registry are all reached through it", async () => {
+    const proxy = await startForwardProxy();
+    const port = await freePort();
+    const env = { ...github.env, APP_ID: "1", PRIVATE_KEY: privateKey, WEBHOOK_SECRET: SECRET, HOST: "127.0.0.1", PORT: String(port), NO_SMEE_SETUP: "true" as const, HTTP_PROXY: proxy.url };
+    const proxiedTasks = new BackgroundTasks((error) => log.error({ err: error }, "background task failed"));
+    // What src/main.ts passes to run(): the Octokit class for this environment.
+    const proxied = await run(createApp({ env, tasks: proxiedTasks }), { env, log, Octokit: appOctokitFor(env) });
+    try {
+      const tagObject = github.world.tag("acme/core-api", "core-v0.10.0", org.coreCommit, { annotated: true });
+      const delivery = await deliver(`http://127.0.0.1:${port}`, SECRET, "push", pushPayload(github.world, { repository: "acme/core-api", ref: "refs/tags/core-v0.10.0", after: tagObject, installationId: INSTALLATION }));
+      expect(delivery.status).toBe(200);
+      await proxiedTasks.idle();
+      expect(github.world.pullRequestsOf("acme/infra", "open")).toHaveLength(1);
+      const githubHost = new URL(github.url).host;
+      const through = proxy.seen.map((line) => line.replace(/^(\S+) http:\/\/([^/]+)(\/\S*).*$/, "$1 $2 $3"));
+      expect(through).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(new RegExp(`^POST ${githubHost} /api/v3/app/installations/${INSTALLATION}/access_tokens$`)),
+          `POST ${githubHost} /api/graphql`,
+          `POST ${githubHost} /api/v3/repos/acme/core-api/check-runs`,
+          // The loopback registry: https first (tunnelled, and refused at the TLS handshake), then plain http.
+          `CONNECT ${registry.host}`,
+          `HEAD ${registry.host} /v2/acme/core-api/manifests/${org.coreCommit}`,
+        ]),
+      );
+      // Every request the promotion made went through the proxy: none reached the stand-in directly.
+      expect(proxy.seen.filter((line) => line.includes(githubHost)).length).toBe(github.requests.length);
+    } finally {
+      await proxiedTasks.idle();
+      await proxied.stop();
+      await proxy.stop();
+    }
   });
 
   it("the digest looked up early, from the push payload's commit, is dropped when the tag names another commit", async () => {

@@ -60,8 +60,10 @@ export function collectingLogger(): { log: Logger; logs: Array<Record<string, un
   return { log, logs };
 }
 
-export async function startApp(options: { env: Record<string, string | undefined>; fetch?: typeof fetch; baseUrl?: string }): Promise<RunningApp> {
-  const { log, logs } = collectingLogger();
+export async function startApp(options: { env: Record<string, string | undefined>; fetch?: typeof fetch; baseUrl?: string; log?: Logger }): Promise<RunningApp> {
+  const collecting = collectingLogger();
+  const { logs } = collecting;
+  const log = options.log ?? collecting.log;
   const tasks = new BackgroundTasks((error, key) => log.error({ err: error, key }, "background task failed"));
   const deps: Partial<PromoterDependencies> = {
     env: options.env,

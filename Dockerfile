@@ -17,6 +17,7 @@ COPY src ./src
 RUN npm run build
 COPY bin ./bin
 COPY app.yml ./
+COPY trust ./trust
 
 # ---- runtime -----------------------------------------------------------------------------------
 FROM node:22-bookworm-slim AS runtime
@@ -30,6 +31,7 @@ COPY --from=build /app/dist ./dist
 COPY --from=build /app/bin ./bin
 # Probot's setup page and the manifest are read from the working directory.
 COPY --from=build /app/app.yml ./
+COPY --from=build /app/trust ./trust
 # Files stay owned by root: the app cannot modify its own code or dependencies.
 USER node
 # Probot 14 listens on localhost by default; a container must listen on every interface.

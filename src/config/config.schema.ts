@@ -18,6 +18,7 @@ const IMAGE = /^(?:[a-z0-9.-]+(?::[0-9]+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]
 const IMAGE_TAG_TEMPLATE = /^(?:[A-Za-z0-9_.-]|\{(?:sha|shortSha|version|tag)\})+$/;
 const HELM_PATH = /^[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*$/;
 const YAML11_BOOLEANS = /^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$/;
+const WORKFLOW = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}\/\.github\/workflows\/[A-Za-z0-9._-]+\.ya?ml$/;
 const CONTAINER = /^[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?$/;
 const FILE = /^(?!\/)(?!.*(?:^|\/)\.\.?(?:\/|$))[A-Za-z0-9._/-]+$/;
 
@@ -71,6 +72,23 @@ export const targetsSchema = z
   })
   .describe("Per file kind, where the service's pin lives (tfvars uses variable).");
 
+export const provenanceSchema = z
+  .strictObject({
+    signerWorkflow: z
+      .string()
+      .regex(WORKFLOW, "must be owner/repo/.github/workflows/<file>.yml")
+      .describe(
+        "The workflow whose GitHub Actions identity signs the build provenance: the service's own build workflow (then it must run on the default branch), " +
+          "or a shared reusable workflow in another repository (then at any ref; the service repository, ref and commit are still checked).",
+      ),
+    allowSelfHostedRunners: z.boolean().default(false).describe("Accept provenance built on self-hosted runners (default: GitHub-hosted only)."),
+    oidcIssuer: z
+      .url({ protocol: /^https$/ })
+      .default("https://token.actions.githubusercontent.com")
+      .describe("The OIDC issuer of the workflow identity; change it only for GitHub Enterprise Server (https://<host>/_services/token)."),
+  })
+  .describe("Build provenance (GitHub artifact attestations) required by environments with requireProvenance.");
+
 export const serviceSchema = z
   .strictObject({
     repository: z
@@ -87,6 +105,7 @@ export const serviceSchema = z
       .optional()
       .describe("The top-level tfvars variable this service owns (required for tfvars and tfvars-json environments)."),
     targets: targetsSchema.optional().describe("Where this service's pin lives in the YAML and JSON file kinds."),
+    provenance: provenanceSchema.optional(),
     imageTag: z
       .string()
       .regex(IMAGE_TAG_TEMPLATE, "may only hold [A-Za-z0-9_.-] and the placeholders {sha}, {shortSha}, {version}, {tag}")
@@ -115,6 +134,10 @@ export const environmentSchema = z
       .boolean()
       .default(false)
       .describe("Whether prerelease tags (core-v1.2.3-rc.1) are promoted to this environment."),
+    requireProvenance: z
+      .boolean()
+      .default(false)
+      .describe("Promote only a digest with verified build provenance from the service's default branch at the tagged commit (services need provenance.signerWorkflow)."),
     services: z
       .array(z.string())
       .optional()
@@ -357,6 +380,13 @@ function requireTargets(config: unknown, ctx: z.RefinementCtx): void {
           code: "custom",
           path: ["services", serviceName, ...needs],
           message: `environment ${envName} is a ${String(kind)} file that promotes ${serviceName}: set services.${serviceName}.${needs.join(".")}`,
+        });
+      }
+      if (env.requireProvenance === true && service.provenance === undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["services", serviceName, "provenance", "signerWorkflow"],
+          message: `environment ${envName} requires provenance and promotes ${serviceName}: set services.${serviceName}.provenance.signerWorkflow`,
         });
       }
     }

@@ -4,7 +4,7 @@ import { editPin, readPin, verifyPin } from "../editors/editors.js";
 import { describeTarget, targetOf, type TargetSpec, valueFor } from "../editors/target-editor.js";
 import type { ReleaseTag } from "./parse-tag.js";
 import { decideVersion } from "./version-policy.js";
-import { branchName, pullRequestText } from "./pull-request-text.js";
+import { branchName, pullRequestText, type VerifiedProvenance } from "./pull-request-text.js";
 
 export interface EnvironmentPlanInput {
   serviceName: string;
@@ -25,6 +25,8 @@ export interface EnvironmentPlanInput {
     commit: string;
     pusher?: string | undefined;
   };
+  /** The verified build provenance, when the environment requires it (pipelines/check-provenance.ts). */
+  provenance?: VerifiedProvenance | undefined;
 }
 
 export type EnvironmentPlan =
@@ -146,6 +148,7 @@ export function planEnvironment(input: EnvironmentPlanInput): EnvironmentPlan {
       previousVersion: currentVersion,
       supersededVersion,
       source: input.source,
+      provenance: input.provenance,
     });
     return {
       outcome: "change",

@@ -21,6 +21,16 @@ export interface PullRequestTextInput {
   previousVersion: string | undefined;
   supersededVersion: string | undefined;
   source: { repository: string; url: string; commit: string; pusher?: string | undefined };
+  provenance?: VerifiedProvenance | undefined;
+}
+
+export interface VerifiedProvenance {
+  /** The certificate's signer: the workflow and ref that built and attested the digest. */
+  signer: string;
+  /** The workflow run that built it (the certificate's Run Invocation URI). */
+  workflowRun: string | undefined;
+  /** Where the attestations of the digest are listed. */
+  attestations: string;
 }
 
 const LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/;
@@ -53,6 +63,12 @@ export function pullRequestText(input: PullRequestTextInput): { title: string; b
     `| Changes | ${compare} |`,
     `| Tag pushed by | ${pusher} |`,
   ];
+  if (input.provenance !== undefined) {
+    const { signer, workflowRun, attestations } = input.provenance;
+    lines.push(
+      `| Build provenance | verified: [attestation](${attestations}) signed by ${code(signer)}${workflowRun === undefined ? "" : `, built by [this workflow run](${workflowRun})`} |`,
+    );
+  }
   if (input.supersededVersion !== undefined) {
     lines.push("", `This PR was updated: v${release.version} supersedes v${input.supersededVersion}, which it proposed before.`);
   }

@@ -16,6 +16,7 @@ import type { JobOf } from "../jobs/job.schema.js";
 import { RunLater } from "../jobs/run-later.js";
 import { type RetryDecision, decideRetry } from "../core/retry-policy.js";
 import { Reporter } from "./check-reporter.js";
+import { checkProvenance } from "./check-provenance.js";
 import { logFailure } from "./log-failure.js";
 import { releaseContracts } from "./release-contracts.js";
 import type { Run } from "./run.js";
@@ -258,10 +259,30 @@ async function promoteWith(args: {
     ? read.targets!
     : await readPromotionTargets(octokit, { infra, defaultBranch: read.infra.defaultBranch, baseOid: read.infra.headOid, targets: requests });
 
+  // Build provenance, once, when an environment of this promotion requires it (check-provenance.ts).
+  const provenance = environments.some(({ environment }) => environment.requireProvenance)
+    ? await checkProvenance(octokit, {
+        service,
+        sourceRepository: read.source.nameWithOwner,
+        defaultBranch: read.source.defaultBranch,
+        commit: read.source.commit,
+        digest,
+        env: deps.env,
+      })
+    : undefined;
+  if (provenance !== undefined) {
+    if (provenance.ok) dlog.info({ signer: provenance.signer, workflowRun: provenance.workflowRun }, "provenance verified");
+    else dlog.warn({ code: provenance.error.code, reason: provenance.error.message }, "provenance refused");
+  }
+
   const outcomes: EnvironmentOutcome[] = [];
   const failures: PromoterError[] = [];
   for (const [i, { name, environment }] of environments.entries()) {
     const target = targets[i]!;
+    if (environment.requireProvenance && provenance?.ok === false) {
+      outcomes.push({ environment: name, file: environment.file, outcome: "refused", code: provenance.error.code, reason: provenance.error.message });
+      continue;
+    }
     const history = judgePromotionHistory({
       tag,
       commit: read.source.commit,
@@ -294,6 +315,7 @@ async function promoteWith(args: {
         commit: read.source.commit,
         pusher: job.pusher,
       },
+      provenance: environment.requireProvenance && provenance?.ok === true ? { signer: provenance.signer, workflowRun: provenance.workflowRun, attestations: provenance.attestations } : undefined,
     });
     if (plan.outcome === "noop") {
       outcomes.push(

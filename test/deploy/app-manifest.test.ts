@@ -31,6 +31,7 @@ const EXPECTED_PERMISSIONS = {
   pull_requests: "write",
   checks: "write",
   metadata: "read",
+  attestations: "read",
 };
 /** Tag pushes start promotions (and infra pushes refresh them); closed promotion PRs are reported. */
 const EXPECTED_EVENTS = ["push", "pull_request", "check_run"];

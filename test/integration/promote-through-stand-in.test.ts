@@ -11,13 +11,14 @@ import { AppOctokit, appOctokitFor } from "../../src/github/app-octokit.js";
 import { createApp } from "../../src/index.js";
 import { collectingLogger } from "../helpers/app-server.js";
 import { startForwardProxy } from "../helpers/forward-proxy.js";
+import { makeThrowawaySigstore, type ThrowawaySigstore } from "../provenance/throwaway-sigstore.js";
 import { freePort } from "../helpers/free-port.js";
 import { type OciRegistry, pushImage, startOciRegistry } from "../helpers/oci-registry.js";
 import { throwawayPrivateKey } from "../helpers/throwaway-key.js";
 import { type SampleOrg, seedSampleOrg } from "../stand-in/sample-org.js";
 import { type GitHubStandIn, secondaryRateLimit, startGitHubStandIn } from "../stand-in/server.js";
 import { deliver, pullRequestClosedPayload, pushPayload } from "../stand-in/webhooks.js";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -267,6 +268,105 @@ describe("promotion through the GitHub stand-in, over real HTTP", () => {
       await proxied.stop();
       await proxy.stop();
     }
+  });
+
+  describe("with build provenance required (requireProvenance)", () => {
+    /** An app whose config requires provenance for prod, trusting a throwaway Sigstore (PROVENANCE_TRUSTED_ROOTS). */
+    async function provenanceApp(sigstore: ThrowawaySigstore): Promise<{ url: string; tasks: BackgroundTasks; stop: () => Promise<void> }> {
+      const dir = await mkdtemp(join(tmpdir(), "release-promoter-roots-"));
+      const roots = join(dir, "trusted_root.json");
+      await writeFile(roots, JSON.stringify(sigstore.trustedRoot()));
+      github.world.commitOn(
+        "acme/infra",
+        {
+          ".github/release-promoter.yml": org.configText
+            .replace("    variable: core_image\n", "    variable: core_image\n    provenance: { signerWorkflow: acme/core-api/.github/workflows/build.yml }\n")
+            .replace("    file: envs/prod.tfvars\n", "    file: envs/prod.tfvars\n    requireProvenance: true\n    services: [core]\n"),
+        },
+        { message: "Require build provenance in prod" },
+      );
+      const port = await freePort();
+      const env = { ...github.env, APP_ID: "1", PRIVATE_KEY: privateKey, WEBHOOK_SECRET: SECRET, HOST: "127.0.0.1", PORT: String(port), NO_SMEE_SETUP: "true" as const, PROVENANCE_TRUSTED_ROOTS: roots };
+      const appTasks = new BackgroundTasks((error) => log.error({ err: error }, "background task failed"));
+      const server = await run(createApp({ env, tasks: appTasks }), { env, log, Octokit: AppOctokit });
+      return {
+        url: `http://127.0.0.1:${port}`,
+        tasks: appTasks,
+        stop: async () => {
+          await appTasks.idle();
+          await server.stop();
+          await rm(dir, { recursive: true, force: true });
+        },
+      };
+    }
+
+    /** What the build workflow of acme/core-api at the tagged commit attests (actions/attest-build-provenance). */
+    const attestation = (sigstore: ThrowawaySigstore, identity: Record<string, string> = {}) =>
+      sigstore.bundle({
+        subjects: [digest.replace("sha256:", "")],
+        identity: { sourceRepositoryDigest: org.coreCommit, ...identity },
+      });
+
+    async function pushTo(app: { url: string; tasks: BackgroundTasks }): Promise<void> {
+      const tagObject = github.world.tag("acme/core-api", "core-v0.10.0", org.coreCommit, { annotated: true });
+      const delivery = await deliver(app.url, SECRET, "push", pushPayload(github.world, { repository: "acme/core-api", ref: "refs/tags/core-v0.10.0", after: tagObject, installationId: INSTALLATION }));
+      expect(delivery.status).toBe(200);
+      await app.tasks.idle();
+    }
+
+    it("a digest main's CI attested from the tagged commit opens the PR, which links the attestation and the workflow run; one more request", async () => {
+      const sigstore = makeThrowawaySigstore();
+      github.world.attest("acme/core-api", digest, attestation(sigstore));
+      const app = await provenanceApp(sigstore);
+      try {
+        const mark = github.requests.length;
+        await pushTo(app);
+        const [pr, ...others] = github.world.pullRequestsOf("acme/infra", "open");
+        expect(others).toHaveLength(0);
+        expect(pr!.body).toContain(`| Build provenance | verified: [attestation](${github.url}/api/v3/repos/acme/core-api/attestations/${digest}) signed by \`https://github.com/acme/core-api/.github/workflows/build.yml@refs/heads/main\`, built by [this workflow run](https://github.com/acme/core-api/actions/runs/4242/attempts/1) |`);
+        expect(github.requests.slice(mark).map((request) => request.name)).toContain("/repos/{owner}/{repo}/attestations/{subject_digest}");
+        const [check] = github.world.checkRunsOn("acme/core-api", org.coreCommit);
+        expect(check).toMatchObject({ status: "completed", conclusion: "success" });
+      } finally {
+        await app.stop();
+      }
+    });
+
+    it("a forged attestation (built from another commit, or signed by a CA nobody trusts) opens nothing, and the check run names the reason", async () => {
+      const sigstore = makeThrowawaySigstore();
+      github.world.attest("acme/core-api", digest, attestation(sigstore, { sourceRepositoryDigest: "f".repeat(40) }));
+      const app = await provenanceApp(sigstore);
+      try {
+        await pushTo(app);
+        expect(github.world.pullRequestsOf("acme/infra")).toHaveLength(0);
+        const [check] = github.world.checkRunsOn("acme/core-api", org.coreCommit);
+        expect(check).toMatchObject({ status: "completed", conclusion: "failure" });
+        expect(`${check!.title}\n${check!.summary}`).toContain("provenance_invalid");
+        expect(check!.summary).toContain(`source digest is ${"f".repeat(40)}, not the tagged commit ${org.coreCommit}`);
+
+        // Signed by another Sigstore than the one the app trusts.
+        github.world.attestations.clear();
+        github.world.attest("acme/core-api", digest, attestation(makeThrowawaySigstore()));
+        await pushTo(app);
+        expect(github.world.pullRequestsOf("acme/infra")).toHaveLength(0);
+        const latest = github.world.checkRunsOn("acme/core-api", org.coreCommit).at(-1)!;
+        expect(latest.summary).toContain("certificate not issued by a trusted CA");
+      } finally {
+        await app.stop();
+      }
+    });
+
+    it("no attestation at all: provenance_missing, nothing opened", async () => {
+      const app = await provenanceApp(makeThrowawaySigstore());
+      try {
+        await pushTo(app);
+        expect(github.world.pullRequestsOf("acme/infra")).toHaveLength(0);
+        const [check] = github.world.checkRunsOn("acme/core-api", org.coreCommit);
+        expect(`${check!.title}\n${check!.summary}`).toContain("provenance_missing");
+      } finally {
+        await app.stop();
+      }
+    });
   });
 
   it("the digest looked up early, from the push payload's commit, is dropped when the tag names another commit", async () => {

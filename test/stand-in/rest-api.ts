@@ -280,6 +280,16 @@ const handlers: Record<string, Handler> = {
     return { status: 200, body: { total_count: listed.length, check_runs: listed.map((r) => checkRunJson(call, r)) } };
   },
 
+  // As GitHub: 404 when the repository has no attestation of that digest (of that predicate type).
+  "GET /repos/{owner}/{repo}/attestations/{subject_digest}": (call) => {
+    const repository = repositoryOf(call);
+    const wanted = call.query.get("predicate_type");
+    const types: Record<string, string> = { provenance: "https://slsa.dev/provenance/v1", sbom: "https://spdx.dev/Document/v2.3" };
+    const all = call.world.attestations.get(repository.fullName.toLowerCase())?.get(call.params.subject_digest!) ?? [];
+    const matching = all.filter((item) => wanted === null || item.predicateType === (types[wanted] ?? wanted));
+    if (matching.length === 0) throw new RestError(404, "Not Found");
+    return { status: 200, body: { attestations: matching.map((item) => ({ bundle: item.bundle, repository_id: repository.databaseId })) } };
+  },
   "GET /repos/{owner}/{repo}/git/trees/{tree_sha}": (call) => {
     const repository = repositoryOf(call);
     const commit = repository.git.resolve(call.params.tree_sha!);

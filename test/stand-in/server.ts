@@ -284,7 +284,7 @@ export class GitHubStandIn {
       const token = this.installationToken(installationId);
       return send(
         201,
-        { token, expires_at: new Date(Date.now() + 3_600_000).toISOString(), permissions: { contents: "write", pull_requests: "write", checks: "write", metadata: "read" }, repository_selection: "selected" },
+        { token, expires_at: new Date(Date.now() + 3_600_000).toISOString(), permissions: { contents: "write", pull_requests: "write", checks: "write", metadata: "read", attestations: "read" }, repository_selection: "selected" },
         {},
         record,
       );
@@ -374,7 +374,7 @@ export class GitHubStandIn {
       app_id: 1,
       target_id: id,
       target_type: "Organization",
-      permissions: { contents: "write", pull_requests: "write", checks: "write", metadata: "read" },
+      permissions: { contents: "write", pull_requests: "write", checks: "write", metadata: "read", attestations: "read" },
       events: ["push", "pull_request"],
       created_at: stamp,
       updated_at: stamp,

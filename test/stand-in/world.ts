@@ -73,6 +73,8 @@ export class World {
   readonly repositories = new Map<string, Repository>();
   readonly pullRequests: PullRequest[] = [];
   readonly checkRuns: CheckRun[] = [];
+  /** Artifact attestations by repository (lowercase full name) and subject digest, as GitHub stores what actions/attest-build-provenance uploads. */
+  readonly attestations = new Map<string, Map<string, Array<{ bundle: unknown; predicateType: string }>>>();
   private readonly nodes = new Map<string, NodeTarget>();
   private nextId = 1000;
 
@@ -262,6 +264,14 @@ export class World {
     const run: CheckRun = { id, nodeId: `CheckRun_${id}`, repository, ...fields };
     this.checkRuns.push(run);
     return run;
+  }
+
+  /** Stores an attestation bundle for `digest` in `fullName` (what the attest action's upload does). */
+  attest(fullName: string, digest: string, bundle: unknown, predicateType = "https://slsa.dev/provenance/v1"): void {
+    const key = fullName.toLowerCase();
+    const byDigest = this.attestations.get(key) ?? new Map<string, Array<{ bundle: unknown; predicateType: string }>>();
+    byDigest.set(digest, [...(byDigest.get(digest) ?? []), { bundle, predicateType }]);
+    this.attestations.set(key, byDigest);
   }
 
   checkRunsOn(fullName: string, headSha: string): CheckRun[] {

@@ -15,7 +15,9 @@ export const helmValuesEditor = yamlTargetEditor<HelmSpec>({
   locate(docs, spec, { file, text, describe }) {
     // Helm 3 reads only the first document of a values file (Helm 4 merges them): which one
     // counts depends on the Helm version, so a file with several is refused.
-    const documents = docs.filter((doc) => doc.contents !== null);
+    // An empty document after the first (a trailing `---`) is nothing; an empty first one is
+    // what Helm 3 would read.
+    const documents = docs.filter((doc, index) => index === 0 || !(doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)));
     if (documents.length > 1) {
       throw new PromoterError(
         "target_ambiguous",

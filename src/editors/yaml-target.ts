@@ -117,7 +117,13 @@ export function yamlTargetEditor<S extends TargetSpec>(locator: YamlLocator<S>):
       const changed = oldLines.flatMap((line, index) => (line === newLines[index] ? [] : [index + 1]));
       const line = lineOf(before, old.node, old.key);
       if (changed.length !== 1 || changed[0] !== line) refuse(`changed line${changed.length === 1 ? "" : "s"} ${changed.join(", ")}, not only line ${line}`);
-      const now = find(after, spec, options, newDocs).pinned;
+      let now: PinnedValue;
+      try {
+        now = find(after, spec, options, newDocs).pinned;
+      } catch (error) {
+        if (!(error instanceof PromoterError)) throw error;
+        return refuse(`does not read back (${error.code}: ${error.message})`);
+      }
       if (now.value !== change.value || now.marker !== change.marker) {
         refuse(`reads back as ${JSON.stringify(now.value)} marked ${now.marker ?? "nothing"}`);
       }
@@ -131,6 +137,20 @@ export function parseYaml(text: string, file: string): YamlDocument[] {
   const errors = docs.flatMap((doc) => doc.errors);
   if ("empty" in docs) errors.push(...docs.errors);
   const [first] = errors;
+  if (first === undefined) {
+    // Parsed, but not data: an alias to an anchor that does not exist, a merge key whose source
+    // is not a mapping, a mapping merged into itself. Kubernetes and Helm refuse such files too.
+    for (const doc of docs) {
+      try {
+        toData(doc);
+      } catch (error) {
+        throw new PromoterError(
+          "edit_not_isolated",
+          `${file} is not valid YAML (${error instanceof RangeError ? "an anchor merged into itself" : error instanceof Error ? error.message : String(error)}); fix the file so Kubernetes and Helm can read it`,
+        );
+      }
+    }
+  }
   if (first !== undefined) {
     const line = first.linePos?.[0]?.line;
     const message = first.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
@@ -199,7 +219,8 @@ function inspect(text: string, docs: YamlDocument[], location: YamlLocation, des
   const keyRange = (location.key as { range?: [number, number, number] } | null)?.range;
   const lineStart = text.lastIndexOf("\n", start - 1) + 1;
   if (keyRange !== undefined) {
-    const beforeKey = text.slice(lineStart, keyRange[0]);
+    // A byte-order mark before a first-line key is not content.
+    const beforeKey = text.slice(lineStart, keyRange[0]).replace(/^\uFEFF/, "");
     const between = text.slice(keyRange[1], start);
     if (!/^[ \t]*(?:-[ \t]+)*$/.test(beforeKey) || !/^[ \t]*:[ \t]+(?:(?:![^\s]*|&[^\s]+)[ \t]+)*$/.test(between)) {
       throw new PromoterError(
@@ -230,11 +251,15 @@ function inspect(text: string, docs: YamlDocument[], location: YamlLocation, des
   return found;
 }
 
-/** A new scalar in the style of the old one; values are image references and digests, which every style can hold. */
+/**
+ * A new scalar in the style of the old one. A value a plain scalar cannot hold (an IPv6
+ * registry, `[::1]:5000/acme/core-api@sha256:…`, starts with a flow indicator) is written in
+ * double quotes instead: the one case where the style changes, since keeping it would change
+ * the value.
+ */
 function encodeScalar(type: Scalar["type"], value: string): string {
-  if (type === "QUOTE_DOUBLE") return JSON.stringify(value);
   if (type === "QUOTE_SINGLE") return `'${value.replaceAll("'", "''")}'`;
-  if (!/^[A-Za-z0-9][A-Za-z0-9._/:@+-]*$/.test(value)) throw new RangeError(`${JSON.stringify(value)} cannot be written as a plain YAML scalar`);
+  if (type === "QUOTE_DOUBLE" || !/^[A-Za-z0-9][A-Za-z0-9._/:@+-]*$/.test(value)) return JSON.stringify(value);
   return value;
 }
 

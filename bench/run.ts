@@ -26,6 +26,7 @@ import { measureFanOut } from "./fan-out.js";
 import { intakePayloads, runIntakeRounds } from "./intake.js";
 import { type PromotionSetup, measureAppPromotions, measureBaselinePromotions } from "./promotions.js";
 import { type BenchResults, renderReport } from "./report.js";
+import { measureProvenance } from "./provenance.js";
 import { measureRecovery } from "./recovery.js";
 import { measureSweep } from "./sweep.js";
 
@@ -134,6 +135,9 @@ async function main(): Promise<void> {
     step("recovery after a restart: a release tagged while the app was down, then the app started");
     const recovery = await measureRecovery({ entry, images, privateKey, installationId: INSTALLATION, appEnv });
 
+    step("build provenance: one verification of a real attestation against the built-in trusted root");
+    const provenance = measureProvenance();
+
     const results: BenchResults = {
       command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(" ")}` : ""}`,
       startedAt,
@@ -151,6 +155,7 @@ async function main(): Promise<void> {
       fanOut,
       sweep,
       recovery,
+      provenance,
     };
     const section = renderReport(results);
     if (!existsSync(output)) await writeFile(output, BENCHMARKS_HEADER);

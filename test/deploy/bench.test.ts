@@ -52,6 +52,9 @@ describe("npm run bench (miniature run)", () => {
       // A release missed while the app was down is promoted by the start-up sweep.
       expect(report).toMatch(/^### 7\. Recovery after a restart$/m);
       expect(report).toMatch(/^\| [\d.]+ ms \| [\d.]+ ms \| \d+ \|$/m);
+      // 8. The added time of one provenance verification.
+      expect(report).toMatch(/^### 8\. Build provenance \(environments with requireProvenance\)$/m);
+      expect(report).toMatch(/^\| 50 \| [\d.]+ ms \| [\d.]+ ms \| [\d.]+ ms \| [\d.]+× \|$/m);
       // 5. Memory.
       expect(report).toMatch(/^\| release-promoter \| [\d.]+ MiB \| [\d.]+ MiB \|$/m);
       expect(report).toMatch(/^\| bare Probot app \| [\d.]+ MiB \| [\d.]+ MiB \|$/m);

@@ -6,9 +6,9 @@ import { publicGoodRootFromSeed } from "../../scripts/write-trusted-roots.js";
 import { trustedRoots } from "../../src/provenance/trusted-roots.js";
 import { verifyProvenance } from "../../src/provenance/verify-provenance.js";
 import { refusalOf as refusal } from "../helpers/refusal.js";
+import { reusableWorkflowAttestation } from "./real-attestations.js";
 import { makeThrowawaySigstore } from "./throwaway-sigstore.js";
 
-const FIXTURES = new URL("../../../shared/fixtures/attestations/", import.meta.url);
 const dir = mkdtempSync(join(tmpdir(), "rp-roots-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -21,19 +21,7 @@ describe("trusted roots", () => {
   });
 
   it("a real attestation made by a GitHub workflow in 2024 verifies offline against the built-in root", () => {
-    const bundle = JSON.parse(readFileSync(new URL("reusable-workflow-attestation.sigstore.json", FIXTURES), "utf8"));
-    const accepted = verifyProvenance({
-      bundles: [bundle],
-      subjectDigest: "sha256:49a3aa6075e0f49f82843e74b5baa614ad2a588e6675612bf108a0a008c5ac25",
-      policy: {
-        signerWorkflow: "github/artifact-attestations-workflows/.github/workflows/attest.yml",
-        sourceRepository: "malancas/attest-demo",
-        defaultBranch: "main",
-        sourceCommit: "95baf27389e83e6a5c48f42e190d48d7abcea19e",
-        allowSelfHostedRunners: false,
-      },
-      trustedRoots: trustedRoots({}),
-    });
+    const accepted = verifyProvenance(reusableWorkflowAttestation(trustedRoots({})));
     expect(accepted.accepted.signer).toMatch(/^https:\/\/github\.com\/github\/artifact-attestations-workflows\/\.github\/workflows\/attest\.yml@/);
   });
 

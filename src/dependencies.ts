@@ -2,6 +2,7 @@ import type { BackgroundTasks } from "./background-tasks.js";
 import type { ConfigCache } from "./config/config-cache.js";
 import type { Pacers } from "./github/pace-content-creation.js";
 import type { JobQueue } from "./jobs/job-queue.js";
+import type { Metrics } from "./metrics.js";
 import type { RedisQueueOptions } from "./jobs/redis-queue.js";
 
 /** What the app hands back once loaded: its queue, and a sweep of every installation. */
@@ -29,6 +30,8 @@ export interface PromoterDependencies {
   pacers?: Pacers | undefined;
   /** Settings of the BullMQ queue when REDIS_URL is set (tests shorten its delays and give it its own prefix). */
   redisQueue?: RedisQueueOptions | undefined;
+  /** Prometheus metrics served at /metrics (src/metrics.ts); createApp makes one per app. */
+  metrics?: Metrics | undefined;
   /** Called once the app is loaded (the default export schedules sweeps from here). */
   onStart?: ((app: StartedApp) => void) | undefined;
 }

@@ -10,6 +10,7 @@ import { onPush } from "./handlers/on-push.js";
 import { drainOnSigterm } from "./drain-on-sigterm.js";
 import { Pacers } from "./github/pace-content-creation.js";
 import { healthHandler } from "./health.js";
+import { Metrics, metricsHandler } from "./metrics.js";
 import { type JobQueue, MAX_WAITING_JOBS, MemoryJobQueue } from "./jobs/job-queue.js";
 import type { RedisJobQueue } from "./jobs/redis-queue.js";
 import { createJobRunner } from "./jobs/run-job.js";
@@ -35,6 +36,7 @@ export function createApp(overrides: Partial<PromoterDependencies> = {}): Applic
       // Registries and the npm registry through HTTPS_PROXY/HTTP_PROXY when set (http/proxy-fetch.ts).
       fetch: proxyFetchFromEnv(env),
       ...overrides,
+      metrics: overrides.metrics ?? new Metrics(),
     };
     /** Registers the handlers and routes on `queue`, which runs its jobs with `deps`. */
     const wire = (deps: PromoterDependencies, makeQueue: (runner: ReturnType<typeof createJobRunner>) => JobQueue): void => {
@@ -45,6 +47,8 @@ export function createApp(overrides: Partial<PromoterDependencies> = {}): Applic
       app.on("pull_request.closed", onPullRequestClosed(deps, queue));
       app.on("check_run.rerequested", onCheckRunRerequested(deps, queue));
       options.addHandler?.(healthHandler(queue));
+      deps.metrics?.watch(queue);
+      if (deps.metrics !== undefined) options.addHandler?.(metricsHandler(deps.metrics));
       options.addHandler?.(rootWebhookHandler(app));
       deps.onStart?.({ queue, sweep: async () => void (await queue.enqueue({ kind: "sweep-all" })) });
     };

@@ -11,6 +11,19 @@ import type { Run } from "../pipelines/run.js";
 import type { Job } from "./job.schema.js";
 import type { JobQueue } from "./job-queue.js";
 import { sweepAllInstallations } from "./schedule-sweeps.js";
+import { isContentCreating } from "../github/pace-content-creation.js";
+import type { Metrics } from "../metrics.js";
+
+/** Every answer (or failure) of this Octokit in the metrics; a read the client retries counts once. */
+function countRequests(octokit: Octokit, metrics: Metrics): void {
+  const kind = (options: unknown) => (isContentCreating(options as Parameters<typeof isContentCreating>[0]) ? "write" : "read");
+  octokit.hook.after("request", (response, options) => metrics.githubRequest(kind(options), response.status, response.headers as Record<string, unknown>));
+  octokit.hook.error("request", (error, options) => {
+    const failed = error as { status?: number; response?: { headers?: Record<string, unknown> } };
+    metrics.githubRequest(kind(options), failed.status === 500 && failed.response === undefined ? undefined : failed.status, failed.response?.headers);
+    throw error;
+  });
+}
 
 /**
  * The worker: a job (plain data) → the installation's Octokit (Probot caches its token) and a
@@ -22,6 +35,7 @@ export function createJobRunner(app: Probot, deps: PromoterDependencies, queue: 
     if (job.kind === "sweep-all") return sweepAllInstallations(app, queue());
     const octokit = (await app.auth(job.installationId)) as Octokit;
     deps.pacers?.for(job.installationId).install(octokit);
+    if (deps.metrics !== undefined) countRequests(octokit, deps.metrics);
     const run: Run = { octokit, log: app.log.child({ job: job.kind, installation: job.installationId }), deps, queue: queue(), installationId: job.installationId };
     switch (job.kind) {
       case "promote-tag":

@@ -78,6 +78,7 @@ export async function promoteTag(run: Run, job: JobOf<"promote-tag">): Promise<v
     logFailure(log, failure, "tag not promoted");
     // A tag that is not a release tag (`latest`) is none of our business: no check run for it.
     if (!ours) return;
+    deps.metrics?.promotion(failure.retryable || failure.code === "internal_error" ? "failed" : "refused", failure.code);
     try {
       await reporter.finish(reportRefusal(tag, failure.code, failure.message));
     } catch (reportError) {
@@ -247,7 +248,11 @@ async function promoteWith(args: {
   }));
   const digest = resolved.digest;
   const dlog = slog.child({ digest });
-  if (waited || job.imageWait !== undefined) dlog.info({ waitedMs: Date.now() - (job.imageWait?.since ?? waitStartedAt) }, "image found");
+  if (waited || job.imageWait !== undefined) {
+    const waitedMs = Date.now() - (job.imageWait?.since ?? waitStartedAt);
+    dlog.info({ waitedMs }, "image found");
+    deps.metrics?.registryWait.observe(waitedMs / 1000);
+  }
 
   const environments = selection.environments;
   const requests = environments.map(({ name, environment }) => ({ file: environment.file, branch: `release-promoter/${name}/${serviceName}` }));
@@ -343,6 +348,7 @@ async function promoteWith(args: {
         body: plan.body,
       });
       dlog.info({ environment: name, pr: pr.number, action: pr.action }, "pull request ensured");
+      deps.metrics?.tagToPullRequest.observe((Date.now() - args.startedAt) / 1000);
       outcomes.push({
         environment: name,
         file: plan.file,
@@ -369,6 +375,7 @@ async function promoteWith(args: {
   // no-ops then); once the retries are spent, the report lists each environment's outcome.
   const retryable = failures.find((failure) => failure.retryable);
   if (retryable !== undefined && retryOf(run, job, retryable).kind === "retry") throw retryable;
+  for (const outcome of outcomes) deps.metrics?.promotion(outcome.outcome, "code" in outcome ? outcome.code : undefined);
   const report = reportOutcomes(serviceName, tag, outcomes);
   await reporter.finish(report);
   dlog.info(

@@ -131,6 +131,7 @@ export async function releaseContracts(args: {
       outcomes.push({ repository: consumer.repository, outcome: "failed", code: mapped.code, reason: mapped.message });
     }
   }
+  for (const outcome of outcomes) run.deps.metrics?.contractsBump(outcome.outcome, outcome.outcome === "failed" ? outcome.code : undefined);
   await reporter.finish(reportConsumers(contracts.package, release.version, outcomes));
 }
 

@@ -25,6 +25,7 @@ const PROBES_PER_SERVICE = 3;
  */
 export async function sweepInstallation(run: Run, job: JobOf<"sweep-installation">): Promise<void> {
   const log = run.log.child({ account: job.account });
+  const startedAt = Date.now();
   try {
     const infraName = infraRepositoryFor(run.deps.env, job.account);
     const infra = await readSweepInfra(run.octokit, infraName, SWEEP_CHECK_RUN_NAME);
@@ -102,6 +103,7 @@ export async function sweepInstallation(run: Run, job: JobOf<"sweep-installation
       await run.queue.enqueue({ kind: "promote-tag", installationId: job.installationId, repository, tag, trigger: "sweep" });
     }
     log.info({ keys: keys.length, converged, skipped: skipped.length, promotions: wanted.size }, "sweep finished");
+    run.deps.metrics?.sweepDuration.observe((Date.now() - startedAt) / 1000);
     const write = decideSweepReport(reportSweep(skipped, keys.length), infra.reported);
     const infraRepository = splitRepository(infra.nameWithOwner);
     if (write.kind === "create") await createCheckRun(run.octokit, infraRepository, infra.headOid, "sweep", { status: "completed", ...write.text }, SWEEP_CHECK_RUN_NAME);

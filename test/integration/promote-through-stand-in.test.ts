@@ -369,6 +369,32 @@ describe("promotion through the GitHub stand-in, over real HTTP", () => {
     });
   });
 
+  it("/metrics: promotions by outcome and code, GitHub requests by kind, the latency histogram, the queue; no tag, sha or repository as a label", async () => {
+    await pushTag("acme/core-api", "core-v0.10.0", org.coreCommit);
+    // A refusal too: a tag pushed from the wrong repository.
+    await pushTag("acme/web-ui", "core-v0.10.1", org.webCommit);
+    const response = await fetch(`${appUrl}/metrics`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toMatch(/^text\/plain; version=0\.0\.4/);
+    const text = await response.text();
+    const value = (series: string) => Number(new RegExp(`^${series.replace(/[{}"+.]/g, "\\$&")} (\\S+)$`, "m").exec(text)?.[1]);
+    expect(value('release_promoter_promotions_total{outcome="pull_request",code="none"}')).toBe(1);
+    expect(value('release_promoter_promotions_total{outcome="refused",code="wrong_repository"}')).toBe(1);
+    expect(value('release_promoter_github_requests_total{kind="read",result="2xx"}')).toBeGreaterThanOrEqual(2);
+    expect(value('release_promoter_github_requests_total{kind="write",result="2xx"}')).toBeGreaterThanOrEqual(3);
+    expect(value("release_promoter_tag_to_pull_request_seconds_count")).toBe(1);
+    expect(value('release_promoter_tag_to_pull_request_seconds_bucket{le="+Inf"}')).toBe(1);
+    expect(value('release_promoter_queue_jobs{state="waiting"}')).toBe(0);
+    expect(value("release_promoter_queue_oldest_waiting_seconds")).toBe(0);
+    expect(value("release_promoter_github_rate_limit_remaining")).toEqual(expect.any(Number));
+    expect(text).toMatch(/^process_resident_memory_bytes \d+/m);
+    // Bounded labels only: nothing a user or a release names.
+    for (const unbounded of ["core-v0.10", org.coreCommit, org.coreCommit.slice(0, 12), "acme/", digest]) expect(text).not.toContain(unbounded);
+    for (const line of text.split("\n").filter((l) => l.startsWith("release_promoter_"))) {
+      expect(line).toMatch(/^release_promoter_[a-z_]+(\{[a-z_]+="[A-Za-z0-9_.+]*"(,[a-z_]+="[A-Za-z0-9_.+]*")*\})? -?[\d.e+-]+$/);
+    }
+  });
+
   it("the digest looked up early, from the push payload's commit, is dropped when the tag names another commit", async () => {
     await pushTag("acme/core-api", "core-v0.10.0", org.coreCommit);
     github.world.merge(github.world.pullRequestsOf("acme/infra", "open")[0]!);

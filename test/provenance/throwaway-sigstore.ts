@@ -208,7 +208,7 @@ export function makeTsa(): ThrowawayTsa {
       count += 1;
       const dataFile = join(dir, `data-${count}`);
       writeFileSync(dataFile, data);
-      const query = execFileSync("openssl", ["ts", "-query", "-data", dataFile, "-sha256", "-cert"]);
+      const query = execFileSync("openssl", ["ts", "-query", "-data", dataFile, "-sha256", "-cert"], { stdio: ["ignore", "pipe", "ignore"] });
       writeFileSync(`${dataFile}.tsq`, query);
       return execFileSync("openssl", ["ts", "-reply", "-config", join(dir, "ts.cnf"), "-queryfile", `${dataFile}.tsq`], {
         stdio: ["ignore", "pipe", "ignore"],

@@ -179,6 +179,7 @@ function pullRequestModel(context: GraphqlContext, pr: PullRequest): Model {
     mergeStateStatus: () => (pr.state !== "open" ? "UNKNOWN" : context.world.mergeConflicts(pr).length === 0 ? "CLEAN" : "DIRTY"),
     createdAt: pr.createdAt,
     updatedAt: pr.updatedAt,
+    mergedAt: pr.state === "merged" ? (pr.mergedAt ?? pr.updatedAt) : null,
     headRefName: pr.head,
     baseRefName: pr.base,
     isDraft: false,

@@ -66,7 +66,7 @@ function pullRequestJson(call: RestCall, pr: PullRequest) {
     state: pr.state === "open" ? "open" : "closed",
     merged: pr.state === "merged",
     mergeable: pr.state === "open" ? call.world.mergeConflicts(pr).length === 0 : null,
-    merged_at: pr.state === "merged" ? pr.updatedAt : null,
+    merged_at: pr.state === "merged" ? (pr.mergedAt ?? pr.updatedAt) : null,
     merged_by: pr.state === "merged" && pr.mergedBy !== undefined ? { login: pr.mergedBy, type: "User" } : null,
     closed_at: pr.state === "open" ? null : pr.updatedAt,
     title: pr.title,

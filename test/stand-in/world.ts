@@ -34,6 +34,8 @@ export interface PullRequest {
   labels: string[];
   createdAt: string;
   updatedAt: string;
+  /** When it was merged (merged PRs only). */
+  mergedAt?: string;
   /** Who merged it (a login), when merged through the world. */
   mergedBy?: string;
   /** Who opened it, as GraphQL names them: the app's slug, or a person's login. */
@@ -230,6 +232,7 @@ export class World {
     pr.state = "merged";
     if (by !== undefined) pr.mergedBy = by;
     pr.updatedAt = new Date().toISOString();
+    pr.mergedAt = pr.updatedAt;
   }
 
   /** The files a merge of this open PR would conflict on (empty: mergeable), as GitHub's `mergeable` reports it. */

@@ -33,6 +33,8 @@ export type ErrorCode =
   | "kustomize_new_tag"
   | "version_downgrade"
   | "version_reused"
+  // a merged rollback holds the environment (core/hold.ts)
+  | "rollback_hold"
   // registry
   | "image_not_found"
   | "registry_unauthorized"

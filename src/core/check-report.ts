@@ -14,7 +14,7 @@ export interface CheckReportText {
 }
 
 /** Refusals that are policy, not errors: the pusher did nothing wrong, there is just nothing to do. */
-const NEUTRAL_CODES: ReadonlySet<ErrorCode | string> = new Set(["prerelease_not_allowed", "no_environment"]);
+const NEUTRAL_CODES: ReadonlySet<ErrorCode | string> = new Set(["prerelease_not_allowed", "no_environment", "rollback_hold"]);
 
 /**
  * The check run text describes the resulting state, not the action taken, so a redelivered
@@ -34,7 +34,9 @@ export function reportOutcomes(service: string, tag: string, outcomes: Environme
     }
   });
   const prs = outcomes.filter((o) => o.outcome === "pull_request");
-  const bad = outcomes.filter((o) => o.outcome === "refused" || o.outcome === "failed");
+  // Policy refusals (a hold) are neutral, as they are for the whole tag.
+  const bad = outcomes.filter((o) => (o.outcome === "refused" && !NEUTRAL_CODES.has(o.code)) || o.outcome === "failed");
+  const held = outcomes.filter((o) => o.outcome === "refused" && NEUTRAL_CODES.has(o.code));
   const summary = lines.join("\n");
   if (bad.length > 0) {
     const first = bad[0]!;
@@ -51,6 +53,10 @@ export function reportOutcomes(service: string, tag: string, outcomes: Environme
       summary,
       detailsUrl: prs[0]!.url,
     };
+  }
+  if (held.length > 0) {
+    const first = held[0]!;
+    return { conclusion: "neutral", title: `${tag} not promoted to ${held.map((o) => o.environment).join(", ")}: ${first.outcome === "refused" ? first.code : ""}`, summary };
   }
   return { conclusion: "neutral", title: `${tag}: nothing to do`, summary };
 }

@@ -4,7 +4,7 @@ import { editPin, readPin, verifyPin } from "../editors/editors.js";
 import { describeTarget, targetOf, type TargetSpec, valueFor } from "../editors/target-editor.js";
 import type { ReleaseTag } from "./parse-tag.js";
 import { decideVersion } from "./version-policy.js";
-import { branchName, pullRequestText, type VerifiedProvenance } from "./pull-request-text.js";
+import { branchName, type CommandRequest, pullRequestText, type VerifiedProvenance } from "./pull-request-text.js";
 
 export interface EnvironmentPlanInput {
   serviceName: string;
@@ -27,6 +27,12 @@ export interface EnvironmentPlanInput {
   };
   /** The verified build provenance, when the environment requires it (pipelines/check-provenance.ts). */
   provenance?: VerifiedProvenance | undefined;
+  /**
+   * A person asked for this version by comment (`/release-promoter promote …`): a version below
+   * what runs is then planned as a rollback instead of refused, and it supersedes an open PR of a
+   * newer one.
+   */
+  request?: CommandRequest | undefined;
 }
 
 export type EnvironmentPlan =
@@ -41,6 +47,8 @@ export type EnvironmentPlan =
       commitMessage: string;
       previousVersion: string | undefined;
       supersededVersion: string | undefined;
+      /** Set when the plan rolls back (a downgrade a person asked for). */
+      rollback: { from: string | undefined } | undefined;
     }
   | { outcome: "noop"; environmentName: string; file: string; branch: string; reason: string; pullRequest?: { number: number; url: string } }
   | { outcome: "refused"; environmentName: string; file: string; branch: string; code: string; reason: string };
@@ -95,7 +103,8 @@ export function planEnvironment(input: EnvironmentPlanInput): EnvironmentPlan {
     // "unknown" (no marker at all) plans the change; the reviewer sees the old value in the diff.
     const decision = decideVersion(currentVersion, release.version);
     if (decision === "unreadable") throw unreadableMarker(file, location, current.marker);
-    if (decision === "downgrade") {
+    const rollback = decision === "downgrade" && input.request !== undefined ? { from: currentVersion } : undefined;
+    if (decision === "downgrade" && rollback === undefined) {
       throw new PromoterError(
         "version_downgrade",
         `${environmentName} runs ${serviceName} v${currentVersion}, newer than v${release.version}; ` +
@@ -127,7 +136,7 @@ export function planEnvironment(input: EnvironmentPlanInput): EnvironmentPlan {
       }
       const againstOpen = decideVersion(proposedVersion, release.version);
       if (againstOpen === "unreadable") throw unreadableMarker(`${file} on ${branch}`, location, proposed.marker);
-      if (againstOpen === "downgrade") {
+      if (againstOpen === "downgrade" && input.request === undefined) {
         throw new PromoterError(
           "version_downgrade",
           `PR #${open.number} already proposes ${serviceName} v${proposedVersion}, newer than v${release.version}; left as it is.`,
@@ -149,6 +158,8 @@ export function planEnvironment(input: EnvironmentPlanInput): EnvironmentPlan {
       supersededVersion,
       source: input.source,
       provenance: input.provenance,
+      request: input.request,
+      rollback,
     });
     return {
       outcome: "change",
@@ -159,6 +170,7 @@ export function planEnvironment(input: EnvironmentPlanInput): EnvironmentPlan {
       ...text,
       previousVersion: currentVersion,
       supersededVersion,
+      rollback,
     };
   } catch (error) {
     return refuse(error);

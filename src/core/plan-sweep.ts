@@ -29,6 +29,7 @@ export interface BranchPullRequest {
   number: number;
   url: string;
   state: "OPEN" | "CLOSED" | "MERGED";
+  mergedAt?: string | undefined;
   record: ReadRecord;
 }
 
@@ -84,8 +85,11 @@ export function judgeKey(args: {
   return { kind: "behind", candidates, current };
 }
 
-/** Codes after which trying the same tag again can help (the sweep retries them). */
-const RETRY_CODES = new Set(["image_not_found", "registry_unavailable", "github_unavailable", "github_conflict", "internal_error", "package_version_missing"]);
+/**
+ * Codes after which trying the same tag again can help (the sweep retries them). A tag held by a
+ * rollback is tried again once the hold is lifted (while it holds, the sweep filters it out first).
+ */
+const RETRY_CODES = new Set(["image_not_found", "registry_unavailable", "github_unavailable", "github_conflict", "internal_error", "package_version_missing", "rollback_hold"]);
 
 export interface TagProbe {
   onDefaultBranch: boolean;
@@ -114,6 +118,17 @@ export function decideKey(wanted: ReleaseTag, pullRequests: BranchPullRequest[])
     if (pr.record.kind !== "record" || pr.record.record.tag !== wanted.tag) continue;
     if (pr.state === "OPEN") return { kind: "converged", reason: `PR #${pr.number} proposes ${wanted.tag}` };
     if (pr.state === "CLOSED") return { kind: "converged", reason: `PR #${pr.number} for ${wanted.tag} was closed without merging by a person` };
+    // A rollback merged after it, whose hold a person lifted, asks for the newest release again.
+    const releasedSince = pullRequests.some(
+      (other) =>
+        other.state === "MERGED" &&
+        other.record.kind === "record" &&
+        other.record.record.rollback?.released !== undefined &&
+        other.mergedAt !== undefined &&
+        pr.mergedAt !== undefined &&
+        Date.parse(other.mergedAt) > Date.parse(pr.mergedAt),
+    );
+    if (releasedSince) continue;
     return { kind: "converged", reason: `PR #${pr.number} for ${wanted.tag} was merged and the version was changed by hand since` };
   }
   if (pullRequests.some((pr) => pr.state === "OPEN" && pr.record.kind === "unreadable")) {

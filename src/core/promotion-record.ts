@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { tryParseReleaseTag } from "./parse-tag.js";
+import { isStrictVersion } from "./version-policy.js";
 
 /**
  * What a promotion PR promotes, written by the app into the PR body as an HTML comment (invisible
@@ -23,6 +24,19 @@ const recordSchema = z.object({
   digest: z.string().regex(/^sha256:[0-9a-f]{64}$/),
   /** Who pushed the tag, as GitHub named them (shown again when the PR is rebuilt). */
   pusher: z.string().max(100).regex(/^[^<>]*$/).optional(),
+  /** Who asked for it by comment (`/release-promoter promote …`), and where. */
+  requestedBy: z.object({ login: z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/), issue: z.number().int().positive() }).optional(),
+  /**
+   * A rollback: the version it replaced (undefined: the file had no marker) and, once a person
+   * lifted the hold (`/release-promoter release …`), who did. A merged rollback holds the
+   * environment: core/hold.ts.
+   */
+  rollback: z
+    .object({
+      from: z.string().refine((version) => isStrictVersion(version), "not a strict version").optional(),
+      released: z.object({ by: z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/) }).optional(),
+    })
+    .optional(),
 });
 
 export type PromotionRecord = Omit<z.infer<typeof recordSchema>, "v">;

@@ -22,6 +22,17 @@ export interface PullRequestTextInput {
   supersededVersion: string | undefined;
   source: { repository: string; url: string; commit: string; pusher?: string | undefined };
   provenance?: VerifiedProvenance | undefined;
+  /** Asked for by comment. */
+  request?: CommandRequest | undefined;
+  /** A rollback from this version (undefined: unknown). */
+  rollback?: { from: string | undefined } | undefined;
+}
+
+export interface CommandRequest {
+  /** Who asked (GitHub login, write permission on infra checked). */
+  by: string;
+  /** The infra issue or PR where they asked. */
+  issue: number;
 }
 
 export interface VerifiedProvenance {
@@ -34,13 +45,15 @@ export interface VerifiedProvenance {
 }
 
 const LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/;
+/** A person's login (no `[bot]`), as the promotion record stores who asked. */
+const PERSON = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
 
 export function pullRequestText(input: PullRequestTextInput): { title: string; body: string; commitMessage: string } {
   const { serviceName, service, release, environmentName, file, digest, source, target } = input;
   const location = describeTarget(target);
   const parser = target.kind === "tfvars" ? "an HCL parser" : target.kind === "tfvars-json" ? "a JSON parser" : "a YAML parser";
   const prefix = release.prefix;
-  const title = `Promote ${serviceName} v${release.version} to ${environmentName}`;
+  const title = input.rollback !== undefined ? `Roll back ${serviceName} to v${release.version} in ${environmentName}` : `Promote ${serviceName} v${release.version} to ${environmentName}`;
   const previous = input.previousVersion === undefined ? "unknown" : `v${input.previousVersion}`;
   const sourceUrl = source.url.replace(/\/+$/, "");
   const compare =
@@ -50,8 +63,13 @@ export function pullRequestText(input: PullRequestTextInput): { title: string; b
   const pusher =
     source.pusher === undefined ? "unknown" : LOGIN.test(source.pusher) ? `@${source.pusher}` : escapeMarkdown(source.pusher);
 
+  // Logins come from GitHub's payload; anything else is escaped (and kept out of the record).
+  const person = input.request !== undefined && PERSON.test(input.request.by) ? input.request.by : undefined;
+  const asked = input.request === undefined ? "" : ` ${person === undefined ? escapeMarkdown(input.request.by) : `@${person}`} asked for it in #${input.request.issue}.`;
   const lines = [
-    `Promotes **${serviceName}** to **v${release.version}** in **${environmentName}** by changing ${code(location)} in ${code(file)}.`,
+    input.rollback !== undefined
+      ? `Rolls **${serviceName}** back from ${input.rollback.from === undefined ? "an unknown version" : `v${input.rollback.from}`} to **v${release.version}** in **${environmentName}** by changing ${code(location)} in ${code(file)}.${asked}`
+      : `Promotes **${serviceName}** to **v${release.version}** in **${environmentName}** by changing ${code(location)} in ${code(file)}.${asked}`,
     "",
     "| | |",
     "|---|---|",
@@ -69,6 +87,14 @@ export function pullRequestText(input: PullRequestTextInput): { title: string; b
       `| Build provenance | verified: [attestation](${attestations}) signed by ${code(signer)}${workflowRun === undefined ? "" : `, built by [this workflow run](${workflowRun})`} |`,
     );
   }
+  if (input.rollback !== undefined) {
+    const held = input.rollback.from === undefined ? "any version" : `v${input.rollback.from} or below`;
+    lines.push(
+      "",
+      `**Once merged, this is a hold:** release-promoter will not propose ${serviceName} ${held} for ${environmentName} again (no tag push, sweep or Re-run does). ` +
+        `A release newer than ${input.rollback.from === undefined ? "what was rolled back" : `v${input.rollback.from}`} is promoted as usual; \`/release-promoter release ${serviceName} in ${environmentName}\` lifts the hold.`,
+    );
+  }
   if (input.supersededVersion !== undefined) {
     lines.push("", `This PR was updated: v${release.version} supersedes v${input.supersededVersion}, which it proposed before.`);
   }
@@ -80,7 +106,17 @@ export function pullRequestText(input: PullRequestTextInput): { title: string; b
   // The machine-readable record the reconciler reads back (src/core/promotion-record.ts).
   lines.push(
     "",
-    promotionRecordComment({ environment: environmentName, service: serviceName, repository: source.repository, tag: release.tag, commit: source.commit, digest, ...(source.pusher !== undefined && LOGIN.test(source.pusher) ? { pusher: source.pusher } : {}) }),
+    promotionRecordComment({
+      environment: environmentName,
+      service: serviceName,
+      repository: source.repository,
+      tag: release.tag,
+      commit: source.commit,
+      digest,
+      ...(source.pusher !== undefined && LOGIN.test(source.pusher) ? { pusher: source.pusher } : {}),
+      ...(input.request === undefined || person === undefined ? {} : { requestedBy: { login: person, issue: input.request.issue } }),
+      ...(input.rollback === undefined ? {} : { rollback: input.rollback.from === undefined ? {} : { from: input.rollback.from } }),
+    }),
   );
   const commitMessage = `${title}\n\n${location} = ${valueFor(target, service.image, digest)}\nSource: ${source.repository}@${source.commit} (${release.tag})`;
   return { title, body: lines.join("\n"), commitMessage };

@@ -17,7 +17,7 @@ export interface TargetState {
   /** The open PR from the promotion branch into the default branch, if any, with the record in its body. */
   pullRequest: { id: string; number: number; url: string; record: ReadRecord } | undefined;
   /** The latest closed PRs of the branch (newest first): what was merged, and what a person closed. */
-  closedPullRequests: Array<{ number: number; url: string; merged: boolean; record: ReadRecord }>;
+  closedPullRequests: Array<{ number: number; url: string; merged: boolean; mergedAt?: string | undefined; record: ReadRecord }>;
 }
 
 /**
@@ -52,6 +52,7 @@ export function branchFields(i: number): string {
         url
         body
         merged
+        mergedAt
       }
     }`;
 }
@@ -90,7 +91,7 @@ export function readPromotionTargetsDocument(count: number): string {
 type Blob = { text: string | null } | null;
 type Ref = { id: string; target: { oid: string } } | null;
 type Pulls = { nodes: Array<{ id: string; number: number; url: string; body: string } | null> | null };
-type ClosedPulls = { nodes: Array<{ number: number; url: string; body: string; merged: boolean } | null> | null };
+type ClosedPulls = { nodes: Array<{ number: number; url: string; body: string; merged: boolean; mergedAt?: string | null } | null> | null };
 
 /** Target `i` from an answer holding `branchFields(i)`, with the base file read beside it. */
 export function targetStateFrom(repository: Record<string, unknown>, i: number, baseText: string | undefined): TargetState {
@@ -102,7 +103,7 @@ export function targetStateFrom(repository: Record<string, unknown>, i: number, 
     branchText: ref === null ? undefined : ((repository[`head${i}`] as Blob)?.text ?? undefined),
     pullRequest: pull === null || pull === undefined ? undefined : { id: pull.id, number: pull.number, url: pull.url, record: readPromotionRecord(pull.body) },
     closedPullRequests: ((repository[`closed${i}`] as ClosedPulls | undefined)?.nodes ?? []).flatMap((node) =>
-      node === null ? [] : [{ number: node.number, url: node.url, merged: node.merged, record: readPromotionRecord(node.body) }],
+      node === null ? [] : [{ number: node.number, url: node.url, merged: node.merged, mergedAt: node.mergedAt ?? undefined, record: readPromotionRecord(node.body) }],
     ),
   };
 }

@@ -95,7 +95,7 @@ export interface SweepState {
   /** Per file, in request order: undefined when it does not exist. */
   files: Array<string | undefined>;
   /** Per branch: its latest PRs, newest first. */
-  pullRequests: Array<Array<{ number: number; url: string; state: "OPEN" | "CLOSED" | "MERGED"; record: ReadRecord }>>;
+  pullRequests: Array<Array<{ number: number; url: string; state: "OPEN" | "CLOSED" | "MERGED"; mergedAt?: string | undefined; record: ReadRecord }>>;
 }
 
 export function readSweepStateDocument(request: Pick<SweepRequest, "services" | "files" | "branches">): string {
@@ -147,6 +147,7 @@ export function readSweepStateDocument(request: Pick<SweepRequest, "services" | 
         url
         state
         body
+        mergedAt
       }
     }`);
   });
@@ -200,8 +201,8 @@ export async function readSweepState(octokit: Octokit, request: SweepRequest): P
     }),
     files: request.files.map((_, j) => (infra[`f${j}`] as { text: string | null } | null)?.text ?? undefined),
     pullRequests: request.branches.map((_, k) =>
-      ((infra[`p${k}`] as { nodes: Array<{ number: number; url: string; state: "OPEN" | "CLOSED" | "MERGED"; body: string } | null> | null }).nodes ?? []).flatMap(
-        (node) => (node === null ? [] : [{ number: node.number, url: node.url, state: node.state, record: readPromotionRecord(node.body) }]),
+      ((infra[`p${k}`] as { nodes: Array<{ number: number; url: string; state: "OPEN" | "CLOSED" | "MERGED"; body: string; mergedAt?: string | null } | null> | null }).nodes ?? []).flatMap(
+        (node) => (node === null ? [] : [{ number: node.number, url: node.url, state: node.state, mergedAt: node.mergedAt ?? undefined, record: readPromotionRecord(node.body) }]),
       ),
     ),
   };

@@ -15,8 +15,19 @@ export const jobSchema = z.discriminatedUnion("kind", [
     installationId,
     repository,
     tag: z.string().min(1),
-    /** Why: a push of the tag, a sweep that found it unpromoted, or a check run's Re-run. */
-    trigger: z.enum(["push", "sweep", "rerequested"]),
+    /** Why: a push of the tag, a sweep that found it unpromoted, a check run's Re-run, or a comment command. */
+    trigger: z.enum(["push", "sweep", "rerequested", "comment"]),
+    /**
+     * A `/release-promoter promote …` comment: only this environment, an explicit downgrade allowed
+     * (a rollback), and the outcome answered on the infra issue or PR where it was asked.
+     */
+    command: z
+      .object({
+        environment: z.string().min(1),
+        by: z.string().min(1),
+        issue: z.number().int().positive(),
+      })
+      .optional(),
     /** The commit the push payload names (reported on when the first read fails). */
     headCommit: z.string().optional(),
     pusher: z.string().optional(),
@@ -64,6 +75,16 @@ export const jobSchema = z.discriminatedUnion("kind", [
     rerequested: z.boolean().optional(),
   }),
   z.object({
+    /** A `/release-promoter …` comment on an issue or PR of the infra repository. */
+    kind: z.literal("comment-command"),
+    installationId,
+    infra: repository,
+    issue: z.number().int().positive(),
+    commentId: z.number().int().positive(),
+    author: z.string().min(1),
+    body: z.string(),
+  }),
+  z.object({
     /** List the app's installations (with the app's JWT) and queue a sweep of each. */
     kind: z.literal("sweep-all"),
   }),
@@ -91,6 +112,7 @@ export function jobKey(job: Job): string {
       return `${job.installationId}:source:${lower(job.repository)}`;
     case "refresh-promotions":
     case "promotion-closed":
+    case "comment-command":
       return `${job.installationId}:infra:${lower(job.infra)}`;
     case "check-config":
       return `${job.installationId}:config:${lower(job.repository)}:${job.sha}`;
@@ -111,13 +133,16 @@ export function jobId(job: Job): string {
   const lower = (text: string) => text.toLowerCase();
   switch (job.kind) {
     case "promote-tag":
-      return `promote-tag:${job.installationId}:${lower(job.repository)}:${job.tag}`;
+      // A command is its own work (one environment, a possible rollback), not the tag's usual promotion.
+      return `promote-tag:${job.installationId}:${lower(job.repository)}:${job.tag}${job.command === undefined ? "" : `:command:${job.command.environment}:${job.command.issue}`}`;
     case "tag-changed":
       return `tag-changed:${job.installationId}:${lower(job.repository)}:${job.tag}:${job.change}:${job.commit ?? ""}`;
     case "refresh-promotions":
       return `refresh-promotions:${job.installationId}:${lower(job.infra)}`;
     case "promotion-closed":
       return `promotion-closed:${job.installationId}:${lower(job.infra)}:${job.number}`;
+    case "comment-command":
+      return `comment-command:${job.installationId}:${lower(job.infra)}:${job.commentId}`;
     case "check-config":
       return `check-config:${job.installationId}:${lower(job.repository)}:${job.sha}`;
     case "sweep-installation":

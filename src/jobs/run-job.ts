@@ -2,6 +2,7 @@ import type { Probot } from "probot";
 import type { PromoterDependencies } from "../dependencies.js";
 import type { Octokit } from "../github/octokit.js";
 import { checkConfig } from "../pipelines/check-config.js";
+import { commentCommand } from "../pipelines/comment-command.js";
 import { promoteTag } from "../pipelines/promote-tag.js";
 import { promotionClosed } from "../pipelines/promotion-closed.js";
 import { refreshPromotions } from "../pipelines/refresh-promotions.js";
@@ -50,6 +51,8 @@ export function createJobRunner(app: Probot, deps: PromoterDependencies, queue: 
         return checkConfig(run, job);
       case "sweep-installation":
         return sweepInstallation(run, job);
+      case "comment-command":
+        return commentCommand(run, job);
     }
   };
 }

@@ -17,6 +17,8 @@ import { RunLater } from "../jobs/run-later.js";
 import { type RetryDecision, decideRetry } from "../core/retry-policy.js";
 import { Reporter } from "./check-reporter.js";
 import { checkProvenance } from "./check-provenance.js";
+import { activeHold, heldReason, holds } from "../core/hold.js";
+import { addLabels, commentOnIssue } from "../github/issue-comments.js";
 import { logFailure } from "./log-failure.js";
 import { releaseContracts } from "./release-contracts.js";
 import type { Run } from "./run.js";
@@ -76,6 +78,7 @@ export async function promoteTag(run: Run, job: JobOf<"promote-tag">): Promise<v
       throw new RunLater({ ...job, retries: retry.retry, checkRunId: reporter.id }, retry.delayMs, `retry ${retry.retry} of ${retry.of} after ${failure.code}`);
     }
     logFailure(log, failure, "tag not promoted");
+    if (job.command !== undefined) await answerCommand(run, infra, job.command, `${tag} was not promoted to ${job.command.environment} (\`${failure.code}\`): ${failure.message}`, log);
     // A tag that is not a release tag (`latest`) is none of our business: no check run for it.
     if (!ours) return;
     deps.metrics?.promotion(failure.retryable || failure.code === "internal_error" ? "failed" : "refused", failure.code);
@@ -254,7 +257,12 @@ async function promoteWith(args: {
     deps.metrics?.registryWait.observe(waitedMs / 1000);
   }
 
-  const environments = selection.environments;
+  // A comment command names one environment; it must take this tag like any other promotion.
+  const command = job.command;
+  const environments = command === undefined ? selection.environments : selection.environments.filter(({ name }) => name === command.environment);
+  if (environments.length === 0) {
+    throw new PromoterError("no_environment", `${tag} is not promoted to ${command?.environment}: the environment does not take ${serviceName}, or not prereleases.`);
+  }
   const requests = environments.map(({ name, environment }) => ({ file: environment.file, branch: `release-promoter/${name}/${serviceName}` }));
   // The first read already holds them when the cached config was this one and named the same
   // targets; not after a wait for the image (the branches may have moved meanwhile).
@@ -284,6 +292,13 @@ async function promoteWith(args: {
   const failures: PromoterError[] = [];
   for (const [i, { name, environment }] of environments.entries()) {
     const target = targets[i]!;
+    // A merged rollback holds the environment (core/hold.ts); only a person's command goes past it.
+    const hold = command === undefined ? activeHold(target.closedPullRequests) : undefined;
+    if (hold !== undefined && holds(hold, release.version)) {
+      dlog.info({ environment: name, hold: hold.number }, "environment held by a rollback");
+      outcomes.push({ environment: name, file: environment.file, outcome: "refused", code: "rollback_hold", reason: heldReason(hold, serviceName, name, release.version) });
+      continue;
+    }
     if (environment.requireProvenance && provenance?.ok === false) {
       outcomes.push({ environment: name, file: environment.file, outcome: "refused", code: provenance.error.code, reason: provenance.error.message });
       continue;
@@ -321,6 +336,7 @@ async function promoteWith(args: {
         pusher: job.pusher,
       },
       provenance: environment.requireProvenance && provenance?.ok === true ? { signer: provenance.signer, workflowRun: provenance.workflowRun, attestations: provenance.attestations } : undefined,
+      request: command === undefined ? undefined : { by: command.by, issue: command.issue },
     });
     if (plan.outcome === "noop") {
       outcomes.push(
@@ -347,7 +363,12 @@ async function promoteWith(args: {
         title: plan.title,
         body: plan.body,
       });
-      dlog.info({ environment: name, pr: pr.number, action: pr.action }, "pull request ensured");
+      dlog.info({ environment: name, pr: pr.number, action: pr.action, rollback: plan.rollback !== undefined }, "pull request ensured");
+      if (plan.rollback !== undefined) {
+        await addLabels(octokit, infra, pr.number, [ROLLBACK_LABEL]).catch((error: unknown) =>
+          logFailure(dlog, mapGitHubError(error, "labelling the rollback PR"), "rollback label not added"),
+        );
+      }
       deps.metrics?.tagToPullRequest.observe((Date.now() - args.startedAt) / 1000);
       outcomes.push({
         environment: name,
@@ -378,9 +399,37 @@ async function promoteWith(args: {
   for (const outcome of outcomes) deps.metrics?.promotion(outcome.outcome, "code" in outcome ? outcome.code : undefined);
   const report = reportOutcomes(serviceName, tag, outcomes);
   await reporter.finish(report);
+  if (command !== undefined) await answerCommand(run, infra, command, commandAnswer(tag, outcomes), dlog);
   dlog.info(
     { conclusion: report.conclusion, outcomes: outcomes.map((o) => `${o.environment}: ${o.outcome === "pull_request" ? `PR #${o.number}` : o.outcome === "refused" || o.outcome === "failed" ? `${o.outcome} ${o.code}` : o.outcome}`), ms: Date.now() - args.startedAt },
     "promotion finished",
   );
 }
 
+
+/** The label of rollback PRs (created by GitHub on first use). */
+export const ROLLBACK_LABEL = "rollback";
+
+type Command = NonNullable<JobOf<"promote-tag">["command"]>;
+
+/** The answer on the issue or PR where a person asked: the PR, or why not. */
+function commandAnswer(tag: string, outcomes: EnvironmentOutcome[]): string {
+  return outcomes
+    .map((o) => {
+      switch (o.outcome) {
+        case "pull_request":
+          return `${tag} → ${o.environment}: ${o.url}`;
+        case "noop":
+          return `${tag} → ${o.environment}: nothing to do. ${o.reason}`;
+        default:
+          return `${tag} → ${o.environment}: ${o.outcome} (\`${o.code}\`). ${o.reason}`;
+      }
+    })
+    .join("\n");
+}
+
+async function answerCommand(run: Run, infra: RepositoryName, command: Command, text: string, log: Run["log"]): Promise<void> {
+  await commentOnIssue(run.octokit, infra, command.issue, `@${command.by} ${text}`).catch((error: unknown) =>
+    logFailure(log, mapGitHubError(error, "answering the command"), "could not answer the command"),
+  );
+}

@@ -133,6 +133,8 @@ async function refreshOne(
     baseText: args.mainText,
     openPullRequest: undefined,
     source: { repository: record.repository, url: `${new URL(infra.url).origin}/${record.repository}`, commit: record.commit, pusher: record.pusher },
+    // A promotion a person asked for by comment stays theirs, a rollback stays a rollback.
+    request: record.requestedBy !== undefined ? { by: record.requestedBy.login, issue: record.requestedBy.issue } : undefined,
   });
   if (plan.outcome === "change") {
     if (plan.content === args.branchText) {

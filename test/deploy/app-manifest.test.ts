@@ -32,16 +32,17 @@ const EXPECTED_PERMISSIONS = {
   checks: "write",
   metadata: "read",
   attestations: "read",
+  issues: "write",
 };
 /** Tag pushes start promotions (and infra pushes refresh them); closed promotion PRs are reported. */
-const EXPECTED_EVENTS = ["push", "pull_request", "check_run"];
+const EXPECTED_EVENTS = ["push", "pull_request", "check_run", "issue_comment"];
 
 afterEach(() => {
   vi.unstubAllEnvs();
 });
 
 describe("app.yml", () => {
-  it("registers a private app named release-promoter that listens to push, pull_request and check_run", () => {
+  it("registers a private app named release-promoter that listens to push, pull_request, check_run and issue_comment", () => {
     expect(manifest.name).toBe("release-promoter");
     expect(String(manifest.name).length).toBeLessThanOrEqual(34); // GitHub's limit for app names
     expect(manifest.description).toEqual(expect.any(String));

@@ -17,7 +17,7 @@ import { type OciRegistry, pushImage, startOciRegistry } from "../helpers/oci-re
 import { throwawayPrivateKey } from "../helpers/throwaway-key.js";
 import { type SampleOrg, seedSampleOrg } from "../stand-in/sample-org.js";
 import { type GitHubStandIn, secondaryRateLimit, startGitHubStandIn } from "../stand-in/server.js";
-import { deliver, pullRequestClosedPayload, pushPayload } from "../stand-in/webhooks.js";
+import { deliver, issueCommentPayload, pullRequestClosedPayload, pushPayload } from "../stand-in/webhooks.js";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -393,6 +393,104 @@ describe("promotion through the GitHub stand-in, over real HTTP", () => {
     for (const line of text.split("\n").filter((l) => l.startsWith("release_promoter_"))) {
       expect(line).toMatch(/^release_promoter_[a-z_]+(\{[a-z_]+="[A-Za-z0-9_.+]*"(,[a-z_]+="[A-Za-z0-9_.+]*")*\})? -?[\d.e+-]+$/);
     }
+  });
+
+  describe("commands by comment in the infra repository", () => {
+    async function comment(issue: number, body: string, author: string, authorType: "User" | "Bot" = "User"): Promise<void> {
+      const delivery = await deliver(appUrl, SECRET, "issue_comment", issueCommentPayload(github.world, { repository: "acme/infra", issue, body, author, authorType, installationId: INSTALLATION }));
+      expect(delivery.status).toBe(200);
+      await tasks.idle();
+    }
+    const answers = (issue: number) => github.world.issues.get("acme/infra")!.find((i) => i.number === issue)!.comments.map((c) => c.body);
+
+    it("a rollback by comment opens a labelled rollback PR naming who asked; merged, it holds prod until released", async () => {
+      // prod runs core v0.10.0, put there by hand (no promotion PR); v0.9.5 is an older release (tagged later, its image pushed) nobody promoted.
+      github.world.tag("acme/core-api", "core-v0.10.0", org.coreCommit, { annotated: true });
+      github.world.commitOn("acme/infra", {
+        "envs/prod.tfvars": org.prodTfvars.replace(/^core_image = .*$/m, `core_image = "${registry.host}/acme/core-api@${digest}" # core-v0.10.0`),
+      }, { message: "core v0.10.0, by hand" });
+      const older = await release("0.9.5");
+      github.world.tag("acme/core-api", "core-v0.9.5", older.commit, { annotated: true });
+      github.world.grant("acme/infra", "alice", "write");
+      const issue = github.world.openIssue("acme/infra", "core v0.10.0 breaks checkout");
+
+      await comment(issue, "/release-promoter promote core v0.9.5 to prod", "alice");
+      const [rollback, ...others] = github.world.pullRequestsOf("acme/infra", "open");
+      expect(others).toHaveLength(0);
+      expect(rollback).toMatchObject({ title: "Roll back core to v0.9.5 in prod", head: "release-promoter/prod/core", labels: ["rollback"] });
+      expect(rollback!.body).toContain(`Rolls **core** back from v0.10.0 to **v0.9.5** in **prod**`);
+      expect(rollback!.body).toContain(`@alice asked for it in #${issue}.`);
+      expect(rollback!.body).toContain("**Once merged, this is a hold:**");
+      expect(github.world.fileAt("acme/infra", "envs/prod.tfvars", rollback!.head)).toContain(`@${older.digest}" # core-v0.9.5`);
+      expect(answers(issue)).toEqual([`@alice core-v0.9.5 → prod: ${github.world.htmlUrl(github.world.mustRepository("acme/infra"), `/pull/${rollback!.number}`)}`]);
+
+      // Merged: neither the sweep (not even for a release between the two, v0.9.8) nor the tag pushed again proposes v0.10.0 or below.
+      github.world.merge(rollback!);
+      const between = await release("0.9.8");
+      github.world.tag("acme/core-api", "core-v0.9.8", between.commit, { annotated: true });
+      await sweep();
+      await tasks.idle();
+      expect(github.world.pullRequestsOf("acme/infra", "open")).toHaveLength(0);
+      // The sweep does not even try the held tags (no check run written on them).
+      expect(github.world.checkRunsOn("acme/core-api", between.commit)).toEqual([]);
+      expect(github.world.checkRunsOn("acme/core-api", org.coreCommit)).toEqual([]);
+      await pushTag("acme/core-api", "core-v0.10.0", org.coreCommit);
+      expect(github.world.pullRequestsOf("acme/infra", "open")).toHaveLength(0);
+      const held = github.world.checkRunsOn("acme/core-api", org.coreCommit).at(-1)!;
+      expect(held).toMatchObject({ conclusion: "neutral" });
+      expect(held.title).toBe("core-v0.10.0 not promoted to prod: rollback_hold");
+      expect(held.summary).toContain(`prod holds core at v0.9.5: [PR #${rollback!.number}]`);
+
+      // Released by comment: the hold is lifted in the rollback PR's record, and the sweep proposes v0.10.0 again.
+      await comment(issue, "/release-promoter release core in prod", "alice");
+      expect(github.world.pullRequestsOf("acme/infra").find((pr) => pr.number === rollback!.number)!.body).toContain(`**Hold released** by @alice in #${issue}`);
+      expect(answers(issue).at(-1)).toMatch(new RegExp(`^@alice the hold of \\[PR #${rollback!.number}\\]\\(.*\\) on core in prod is lifted`));
+      const [again] = github.world.pullRequestsOf("acme/infra", "open");
+      expect(again).toMatchObject({ title: "Promote core v0.10.0 to prod" });
+    });
+
+    it("a newer release than the one rolled back from is promoted as usual", async () => {
+      await pushTag("acme/core-api", "core-v0.10.0", org.coreCommit);
+      github.world.merge(github.world.pullRequestsOf("acme/infra", "open")[0]!);
+      const older = await release("0.9.5");
+      github.world.tag("acme/core-api", "core-v0.9.5", older.commit, { annotated: true });
+      github.world.grant("acme/infra", "alice", "admin");
+      const issue = github.world.openIssue("acme/infra", "roll back");
+      await comment(issue, "/release-promoter promote core 0.9.5 to prod", "alice");
+      github.world.merge(github.world.pullRequestsOf("acme/infra", "open")[0]!);
+      const fixed = await release("0.10.1");
+      await pushTag("acme/core-api", "core-v0.10.1", fixed.commit);
+      expect(github.world.pullRequestsOf("acme/infra", "open")[0]).toMatchObject({ title: "Promote core v0.10.1 to prod" });
+    });
+
+    it("no write permission, a malformed command, an unknown service: a clear answer, nothing changed; other comments and bots are ignored", async () => {
+      github.world.grant("acme/infra", "bob", "read");
+      const issue = github.world.openIssue("acme/infra", "please roll back");
+      const mark = github.requests.length;
+      await comment(issue, "LGTM", "bob");
+      await comment(issue, "/release-promoter promote core v0.9.0 to prod", "release-promoter[bot]", "Bot");
+      expect(github.requests.slice(mark).map((r) => r.name)).toEqual([]);
+      await comment(issue, "/release-promoter promote core v0.9.0 to prod", "bob");
+      await comment(issue, "/release-promoter promote core core-v0.9.0 to prod", "bob");
+      github.world.grant("acme/infra", "carol", "write");
+      await comment(issue, "/release-promoter promote api v0.9.0 to prod", "carol");
+      await comment(issue, "/release-promoter promote core v0.9.0 to qa", "carol");
+      expect(answers(issue)).toEqual([
+        "@bob release-promoter commands need write permission on acme/infra, and GitHub says you have `read`; nothing was changed.",
+        expect.stringMatching(/^@bob this command was not run: `core-v0\.9\.0` is a tag; write the version: `\/release-promoter promote core v0\.9\.0 to …`\.\n\nThe commands are:\n/),
+        "@carol this command was not run: there is no service `api` in the config (its services: `core`, `web`); nothing was changed.",
+        "@carol this command was not run: there is no environment `qa` in the config (its environments: `prod`); nothing was changed.",
+      ]);
+      expect(github.world.pullRequestsOf("acme/infra")).toHaveLength(0);
+    });
+
+    it("a version that was never released: the answer says so, nothing opened", async () => {
+      github.world.grant("acme/infra", "alice", "write");
+      const issue = github.world.openIssue("acme/infra", "roll back");
+      await comment(issue, "/release-promoter promote core v0.8.0 to prod", "alice");
+      expect(answers(issue)).toEqual([expect.stringMatching(/^@alice core-v0\.8\.0 was not promoted to prod \(`tag_not_found`\)/)]);
+      expect(github.world.pullRequestsOf("acme/infra")).toHaveLength(0);
+    });
   });
 
   it("the digest looked up early, from the push payload's commit, is dropped when the tag names another commit", async () => {

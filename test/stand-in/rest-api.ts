@@ -230,6 +230,36 @@ const handlers: Record<string, Handler> = {
     return { status: 200, body: pullRequestJson(call, pr) };
   },
 
+  "PATCH /repos/{owner}/{repo}/pulls/{pull_number}": (call) => {
+    const repository = repositoryOf(call);
+    const pr = call.world.pullRequests.find((p) => p.repository === repository && p.number === Number(call.params.pull_number));
+    if (pr === undefined) throw new RestError(404, "Not Found");
+    const { title, body } = call.body as { title?: string; body?: string };
+    if (title !== undefined) pr.title = title;
+    if (body !== undefined) pr.body = body;
+    pr.updatedAt = new Date().toISOString();
+    return { status: 200, body: pullRequestJson(call, pr) };
+  },
+
+  // A comment on a PR or an issue (they share numbers); the app comments as its bot.
+  "POST /repos/{owner}/{repo}/issues/{issue_number}/comments": (call) => {
+    const repository = repositoryOf(call);
+    const number = Number(call.params.issue_number);
+    const body = String((call.body as { body?: unknown }).body ?? "");
+    const pr = call.world.pullRequests.find((p) => p.repository === repository && p.number === number);
+    const issue = call.world.issues.get(repository.fullName.toLowerCase())?.find((i) => i.number === number);
+    if (pr === undefined && issue === undefined) throw new RestError(404, "Not Found");
+    if (pr !== undefined) pr.comments.push(body);
+    else issue!.comments.push({ author: "release-promoter[bot]", body });
+    return { status: 201, body: { id: call.world.pullRequests.length * 1000 + number, body, user: { login: "release-promoter[bot]", type: "Bot" }, html_url: call.world.htmlUrl(repository, `/issues/${number}`) } };
+  },
+
+  "GET /repos/{owner}/{repo}/collaborators/{username}/permission": (call) => {
+    const repository = repositoryOf(call);
+    const permission = call.world.permissions.get(repository.fullName.toLowerCase())?.get(call.params.username!.toLowerCase()) ?? "none";
+    return { status: 200, body: { permission, role_name: permission, user: { login: call.params.username, type: "User" } } };
+  },
+
   "POST /repos/{owner}/{repo}/issues/{issue_number}/labels": (call) => {
     const repository = repositoryOf(call);
     const pr = call.world.pullRequests.find((p) => p.repository === repository && p.number === Number(call.params.issue_number));

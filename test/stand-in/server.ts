@@ -284,7 +284,7 @@ export class GitHubStandIn {
       const token = this.installationToken(installationId);
       return send(
         201,
-        { token, expires_at: new Date(Date.now() + 3_600_000).toISOString(), permissions: { contents: "write", pull_requests: "write", checks: "write", metadata: "read", attestations: "read" }, repository_selection: "selected" },
+        { token, expires_at: new Date(Date.now() + 3_600_000).toISOString(), permissions: { contents: "write", pull_requests: "write", checks: "write", metadata: "read", attestations: "read", issues: "write" }, repository_selection: "selected" },
         {},
         record,
       );

@@ -89,7 +89,6 @@ export function pullRequestClosedPayload(world: World, pr: PullRequest, options:
   const repository = pr.repository;
   const merged = pr.state === "merged";
   if (pr.state === "open") throw new Error(`PR #${pr.number} is open; close or merge it first`);
-  const owner = { login: repository.owner, id: 1, type: "Organization" };
   return {
     action: "closed",
     number: pr.number,
@@ -109,18 +108,54 @@ export function pullRequestClosedPayload(world: World, pr: PullRequest, options:
       base: { ref: pr.base, label: `${repository.owner}:${pr.base}` },
       user: { login: "release-promoter[bot]", type: "Bot" },
     },
-    repository: {
-      id: repository.databaseId,
-      node_id: repository.nodeId,
-      name: repository.name,
-      full_name: repository.fullName,
-      owner,
-      private: true,
-      default_branch: repository.defaultBranch,
-      html_url: world.htmlUrl(repository),
-    },
+    repository: repositoryPayload(world, repository),
     organization: { login: repository.owner, id: 1 },
     sender: { login: options.sender, type: "User" },
     installation: { id: options.installationId, node_id: `Installation_${options.installationId}` },
+  };
+}
+
+/** The `issue_comment` `created` payload for a comment on an issue or PR of the world, with GitHub's shapes for the fields the app reads. */
+export function issueCommentPayload(world: World, options: { repository: string; issue: number; body: string; author: string; authorType?: "User" | "Bot"; installationId: number; commentId?: number }): Record<string, unknown> {
+  const repository = world.mustRepository(options.repository);
+  const pr = world.pullRequests.find((p) => p.repository === repository && p.number === options.issue);
+  const commentId = options.commentId ?? Math.floor(Math.random() * 1e9) + 1;
+  return {
+    action: "created",
+    issue: {
+      id: options.issue,
+      node_id: `Issue_${options.issue}`,
+      number: options.issue,
+      title: pr?.title ?? world.issues.get(repository.fullName.toLowerCase())?.find((i) => i.number === options.issue)?.title ?? "",
+      state: "open",
+      html_url: world.htmlUrl(repository, `/${pr === undefined ? "issues" : "pull"}/${options.issue}`),
+      ...(pr === undefined ? {} : { pull_request: { url: `${world.htmlUrl(repository)}/pulls/${options.issue}` } }),
+      user: { login: "someone", type: "User" },
+    },
+    comment: {
+      id: commentId,
+      node_id: `IC_${commentId}`,
+      body: options.body,
+      html_url: world.htmlUrl(repository, `/issues/${options.issue}#issuecomment-${commentId}`),
+      user: { login: options.author, id: 2, type: options.authorType ?? "User" },
+    },
+    repository: repositoryPayload(world, repository),
+    organization: { login: repository.owner, id: 1 },
+    sender: { login: options.author, type: options.authorType ?? "User" },
+    installation: { id: options.installationId, node_id: `Installation_${options.installationId}` },
+  };
+}
+
+/** A repository as webhook payloads carry it. */
+function repositoryPayload(world: World, repository: ReturnType<World["mustRepository"]>): Record<string, unknown> {
+  return {
+    id: repository.databaseId,
+    node_id: repository.nodeId,
+    name: repository.name,
+    full_name: repository.fullName,
+    owner: { login: repository.owner, id: 1, type: "Organization" },
+    private: true,
+    default_branch: repository.defaultBranch,
+    html_url: world.htmlUrl(repository),
   };
 }

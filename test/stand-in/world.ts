@@ -75,6 +75,10 @@ export class World {
   readonly repositories = new Map<string, Repository>();
   readonly pullRequests: PullRequest[] = [];
   readonly checkRuns: CheckRun[] = [];
+  /** Issues (not PRs) by repository (lowercase full name); they share the PRs' numbers, as on GitHub. */
+  readonly issues = new Map<string, Array<{ number: number; title: string; comments: Array<{ author: string; body: string }> }>>();
+  /** Repository permissions of people (lowercase full name → login → admin | write | read | none); anyone else has none. */
+  readonly permissions = new Map<string, Map<string, string>>();
   /** Artifact attestations by repository (lowercase full name) and subject digest, as GitHub stores what actions/attest-build-provenance uploads. */
   readonly attestations = new Map<string, Map<string, Array<{ bundle: unknown; predicateType: string }>>>();
   private readonly nodes = new Map<string, NodeTarget>();
@@ -172,7 +176,7 @@ export class World {
       databaseId,
       nodeId: "",
       repository,
-      number: this.pullRequests.filter((pr) => pr.repository === repository).length + 1,
+      number: this.pullRequests.filter((pr) => pr.repository === repository).length + (this.issues.get(repository.fullName.toLowerCase())?.length ?? 0) + 1,
       ...fields,
       state: "open",
       labels: [],
@@ -267,6 +271,25 @@ export class World {
     const run: CheckRun = { id, nodeId: `CheckRun_${id}`, repository, ...fields };
     this.checkRuns.push(run);
     return run;
+  }
+
+  /** Opens an issue in `fullName`; its number follows the repository's PRs and issues. */
+  openIssue(fullName: string, title: string): number {
+    const repository = this.mustRepository(fullName);
+    const key = repository.fullName.toLowerCase();
+    const issues = this.issues.get(key) ?? [];
+    const number = this.pullRequests.filter((pr) => pr.repository === repository).length + issues.length + 1;
+    issues.push({ number, title, comments: [] });
+    this.issues.set(key, issues);
+    return number;
+  }
+
+  /** Gives `login` a permission on `fullName` (what GitHub's collaborator permission API answers). */
+  grant(fullName: string, login: string, permission: "admin" | "write" | "read" | "none"): void {
+    const key = fullName.toLowerCase();
+    const people = this.permissions.get(key) ?? new Map<string, string>();
+    people.set(login.toLowerCase(), permission);
+    this.permissions.set(key, people);
   }
 
   /** Stores an attestation bundle for `digest` in `fullName` (what the attest action's upload does). */

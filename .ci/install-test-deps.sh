@@ -5,9 +5,10 @@
 #   apache2-utils    htpasswd -B, for the registry's Basic auth (bcrypt) test
 #   openssl          self-signed certificate for the registry's token auth test
 #   redis-server     real Redis for the BullMQ queue tests (test/helpers/redis-server.ts)
+#   chromium         real headless browser for the status page test (test/status/status-browser.test.ts)
 set -euo pipefail
 
-packages=(docker-registry apache2-utils openssl redis-server)
+packages=(docker-registry apache2-utils openssl redis-server chromium)
 
 missing=()
 for pkg in "${packages[@]}"; do

@@ -62,6 +62,12 @@ export async function createAppLog(options: AppLogOptions, destination: Destinat
       level: options.level,
       name: "probot",
       messageKey: options.logMessageKey,
+      // pino-http logs each request's URL and headers as it arrives: the status page's token
+      // (`Authorization`, `?token=`) must never reach a log line.
+      redact: {
+        paths: ["req.headers.authorization", "req.url"],
+        censor: (value: unknown, path: string[]) => (path.at(-1) === "url" ? String(value).replace(/([?&]token=)[^&#]*/gi, "$1[redacted]") : "[redacted]"),
+      },
       hooks: {
         logMethod(args, method, level) {
           // pino-http logs a finished request as (fields, "GET /healthz 200 - 1ms") at info.

@@ -30,6 +30,8 @@ export interface PromoterDependencies {
   pacers?: Pacers | undefined;
   /** Settings of the BullMQ queue when REDIS_URL is set (tests shorten its delays and give it its own prefix). */
   redisQueue?: RedisQueueOptions | undefined;
+  /** The clock of what is cached by time (the status page's 30 s); tests move it. */
+  now?: (() => number) | undefined;
   /** Prometheus metrics served at /metrics (src/metrics.ts); createApp makes one per app. */
   metrics?: Metrics | undefined;
   /** Called once the app is loaded (the default export schedules sweeps from here). */

@@ -10,6 +10,8 @@ import { onPush } from "./handlers/on-push.js";
 import { drainOnSigterm } from "./drain-on-sigterm.js";
 import { Pacers } from "./github/pace-content-creation.js";
 import { healthHandler } from "./health.js";
+import { statusHandler } from "./status/status-handler.js";
+import { onIssueComment } from "./handlers/on-issue-comment.js";
 import { Metrics, metricsHandler } from "./metrics.js";
 import { type JobQueue, MAX_WAITING_JOBS, MemoryJobQueue } from "./jobs/job-queue.js";
 import type { RedisJobQueue } from "./jobs/redis-queue.js";
@@ -46,7 +48,9 @@ export function createApp(overrides: Partial<PromoterDependencies> = {}): Applic
       app.on("push", onPush(deps, queue));
       app.on("pull_request.closed", onPullRequestClosed(deps, queue));
       app.on("check_run.rerequested", onCheckRunRerequested(deps, queue));
+      app.on("issue_comment.created", onIssueComment(deps, queue));
       options.addHandler?.(healthHandler(queue));
+      options.addHandler?.(statusHandler(app, deps));
       deps.metrics?.watch(queue);
       if (deps.metrics !== undefined) options.addHandler?.(metricsHandler(deps.metrics));
       options.addHandler?.(rootWebhookHandler(app));

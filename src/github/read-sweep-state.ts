@@ -3,7 +3,10 @@ import { type ReadRecord, readPromotionRecord } from "../core/promotion-record.j
 import { PromoterError } from "../errors.js";
 import { type CommitCheckRuns, type ExistingCheckRun, LATEST_CHECK_RUN_FRAGMENT, latestCheckRun } from "./latest-check-run.js";
 import { mapGitHubError } from "./map-github-error.js";
-import type { Octokit, RepositoryName } from "./octokit.js";
+import { type Octokit, type RepositoryName, splitRepository } from "./octokit.js";
+import type { Config } from "../config/config.schema.js";
+import { type SweepKey, sweepKeys } from "../core/plan-sweep.js";
+import { tagPrefixOf } from "../core/select-promotion.js";
 
 /**
  * The reads of a sweep, for one installation, whatever its number of services and environments:
@@ -279,4 +282,28 @@ export async function readTagProbes(octokit: Octokit, probes: TagProbe[], checkN
       checkRun: run === undefined ? undefined : { status: run.status, conclusion: run.conclusion, title: run.title },
     };
   });
+}
+
+/**
+ * The state every key of `config` needs, in one read: each service's tags, each environment file
+ * at infra's head, each promotion branch's PRs (the sweep and the status page read the same).
+ */
+export async function readKeysState(
+  octokit: Octokit,
+  infraName: RepositoryName,
+  infra: Pick<SweepInfra, "defaultBranch" | "headOid">,
+  config: Config,
+): Promise<{ keys: SweepKey[]; files: string[]; state: SweepState }> {
+  const services = Object.entries(config.services);
+  const keys = sweepKeys(config);
+  const files = [...new Set(keys.map((key) => key.file))];
+  const state = await readSweepState(octokit, {
+    services: services.map(([name, service]) => ({ repository: splitRepository(service.repository), prefix: tagPrefixOf(name, service) })),
+    infra: infraName,
+    defaultBranch: infra.defaultBranch,
+    headOid: infra.headOid,
+    files,
+    branches: keys.map((key) => key.branch),
+  });
+  return { keys, files, state };
 }

@@ -1,14 +1,13 @@
 import { infraRepositoryFor } from "../config/infra-repository.js";
 import { parseConfig } from "../config/parse-config.js";
-import { type KeyVerdict, decideKey, isEligible, judgeKey, sweepKeys } from "../core/plan-sweep.js";
+import { type KeyVerdict, decideKey, isEligible, judgeKey } from "../core/plan-sweep.js";
 import { activeHold, holds } from "../core/hold.js";
-import { tagPrefixOf } from "../core/select-promotion.js";
 import { isPromoterError } from "../errors.js";
 import { mapGitHubError } from "../github/map-github-error.js";
 import { splitRepository } from "../github/octokit.js";
 import { type SkippedKey, decideSweepReport, reportSweep } from "../core/sweep-report.js";
 import { CHECK_RUN_NAME, SWEEP_CHECK_RUN_NAME, createCheckRun, updateCheckRun } from "../github/report-check-run.js";
-import { readSweepInfra, readSweepState, readTagProbes } from "../github/read-sweep-state.js";
+import { readKeysState, readSweepInfra, readTagProbes } from "../github/read-sweep-state.js";
 import type { JobOf } from "../jobs/job.schema.js";
 import semver from "semver";
 import { logFailure } from "./log-failure.js";
@@ -36,16 +35,7 @@ export async function sweepInstallation(run: Run, job: JobOf<"sweep-installation
     }
     const config = parseConfig(infra.configText, `${infra.nameWithOwner}:.github/release-promoter.yml`);
     const services = Object.entries(config.services);
-    const keys = sweepKeys(config);
-    const files = [...new Set(keys.map((key) => key.file))];
-    const state = await readSweepState(run.octokit, {
-      services: services.map(([name, service]) => ({ repository: splitRepository(service.repository), prefix: tagPrefixOf(name, service) })),
-      infra: infraName,
-      defaultBranch: infra.defaultBranch,
-      headOid: infra.headOid,
-      files,
-      branches: keys.map((key) => key.branch),
-    });
+    const { keys, files, state } = await readKeysState(run.octokit, infraName, infra, config);
     const serviceIndex = new Map(services.map(([name], i) => [name, i]));
     const verdicts: KeyVerdict[] = keys.map((key, k) => {
       let verdict = judgeKey({ config, key, tags: state.services[serviceIndex.get(key.service)!]?.tags, fileText: state.files[files.indexOf(key.file)] });

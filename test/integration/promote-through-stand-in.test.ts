@@ -10,6 +10,7 @@ import { BackgroundTasks } from "../../src/background-tasks.js";
 import { AppOctokit, appOctokitFor } from "../../src/github/app-octokit.js";
 import { createApp } from "../../src/index.js";
 import { collectingLogger } from "../helpers/app-server.js";
+import { standInAppEnv } from "../helpers/app-env.js";
 import { startForwardProxy } from "../helpers/forward-proxy.js";
 import { makeThrowawaySigstore, type ThrowawaySigstore } from "../provenance/throwaway-sigstore.js";
 import { freePort } from "../helpers/free-port.js";
@@ -58,15 +59,7 @@ describe("promotion through the GitHub stand-in, over real HTTP", () => {
     ).digest;
 
     const port = await freePort();
-    const env = {
-      ...github.env,
-      APP_ID: "1",
-      PRIVATE_KEY: privateKey,
-      WEBHOOK_SECRET: SECRET,
-      HOST: "127.0.0.1",
-      PORT: String(port),
-      NO_SMEE_SETUP: "true" as const,
-    };
+    const env = standInAppEnv(github, { privateKey, secret: SECRET, port });
     // Kept in memory, not printed: the assertions are on the stand-in's state.
     ({ log, logs } = collectingLogger());
     tasks = new BackgroundTasks((error) => log.error({ err: error }, "background task failed"));
@@ -239,7 +232,7 @@ describe("promotion through the GitHub stand-in, over real HTTP", () => {
   it("behind a corporate proxy (HTTP_PROXY): GitHub, its installation token and the registry are all reached through it", async () => {
     const proxy = await startForwardProxy();
     const port = await freePort();
-    const env = { ...github.env, APP_ID: "1", PRIVATE_KEY: privateKey, WEBHOOK_SECRET: SECRET, HOST: "127.0.0.1", PORT: String(port), NO_SMEE_SETUP: "true" as const, HTTP_PROXY: proxy.url };
+    const env = standInAppEnv(github, { privateKey, secret: SECRET, port, extra: { HTTP_PROXY: proxy.url } });
     const proxiedTasks = new BackgroundTasks((error) => log.error({ err: error }, "background task failed"));
     // What src/main.ts passes to run(): the Octokit class for this environment.
     const proxied = await run(createApp({ env, tasks: proxiedTasks }), { env, log, Octokit: appOctokitFor(env) });
@@ -286,7 +279,7 @@ describe("promotion through the GitHub stand-in, over real HTTP", () => {
         { message: "Require build provenance in prod" },
       );
       const port = await freePort();
-      const env = { ...github.env, APP_ID: "1", PRIVATE_KEY: privateKey, WEBHOOK_SECRET: SECRET, HOST: "127.0.0.1", PORT: String(port), NO_SMEE_SETUP: "true" as const, PROVENANCE_TRUSTED_ROOTS: roots };
+      const env = standInAppEnv(github, { privateKey, secret: SECRET, port, extra: { PROVENANCE_TRUSTED_ROOTS: roots } });
       const appTasks = new BackgroundTasks((error) => log.error({ err: error }, "background task failed"));
       const server = await run(createApp({ env, tasks: appTasks }), { env, log, Octokit: AppOctokit });
       return {

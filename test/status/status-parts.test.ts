@@ -1,0 +1,73 @@
+import { describe, expect, it } from "vitest";
+import { reportOutcomes, reportRefusal } from "../../src/core/check-report.js";
+import { isAuthorized } from "../../src/status/authorize-status-request.js";
+import { ageSeconds, outcomeOf } from "../../src/status/build-status-rows.js";
+import { escapeHtml } from "../../src/status/escape-html.js";
+import { formatAge } from "../../src/status/render-status-page.js";
+
+const completed = (text: { conclusion: string; title: string }) => ({ status: "COMPLETED", conclusion: text.conclusion, title: text.title });
+
+describe("the last outcome, read from the titles core/check-report.ts writes", () => {
+  const tag = "core-v1.2.3";
+  it.each([
+    ["a refusal of every environment", reportRefusal(tag, "not_on_default_branch", "…"), "prod", "failure", "not_on_default_branch"],
+    ["a neutral refusal", reportRefusal(tag, "prerelease_not_allowed", "…"), "prod", "neutral", "prerelease_not_allowed"],
+    ["a failure in this environment", reportOutcomes("core", tag, [{ environment: "prod", file: "p", outcome: "refused", code: "variable_missing", reason: "…" }]), "prod", "failure", "variable_missing"],
+    [
+      "a failure in another environment",
+      reportOutcomes("core", tag, [
+        { environment: "prod", file: "p", outcome: "pull_request", number: 4, url: "u", version: "1.2.3" },
+        { environment: "eu", file: "e", outcome: "failed", code: "github_unavailable", reason: "…" },
+      ]),
+      "prod",
+      "failure",
+      null,
+    ],
+    ["a PR", reportOutcomes("core", tag, [{ environment: "prod", file: "p", outcome: "pull_request", number: 4, url: "u", version: "1.2.3" }]), "prod", "success", null],
+    ["a failure in this environment", reportOutcomes("core", tag, [{ environment: "prod", file: "p", outcome: "failed", code: "github_unavailable", reason: "…" }]), "prod", "failure", "github_unavailable"],
+    ["nothing to do", reportOutcomes("core", tag, [{ environment: "prod", file: "p", outcome: "noop", reason: "…" }]), "prod", "neutral", null],
+  ])("%s", (_, text, environment, conclusion, code) => {
+    expect(outcomeOf(tag, environment, completed(text))).toEqual({ tag, status: "completed", conclusion, code, title: text.title });
+  });
+
+  it("in progress, and no check run", () => {
+    expect(outcomeOf(tag, "prod", { status: "IN_PROGRESS", conclusion: undefined, title: "waiting for the image" })).toMatchObject({ status: "in_progress", conclusion: null, code: null });
+    expect(outcomeOf(tag, "prod", undefined)).toBeNull();
+  });
+});
+
+describe("small parts", () => {
+  it("escapes the five characters HTML gives meaning to", () => {
+    expect(escapeHtml(`<a href="x" title='y'>&amp;</a>`)).toBe("&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;amp;&lt;/a&gt;");
+    expect(escapeHtml(42)).toBe("42");
+  });
+
+  it.each([
+    [0, "0 s"],
+    [59, "59 s"],
+    [60, "1 min"],
+    [3599, "59 min"],
+    [3600, "1 h"],
+    [86_400 * 3 + 5, "3 d"],
+  ])("formats an age of %i s as %s", (seconds, text) => expect(formatAge(seconds)).toBe(text));
+
+  it("ages from createdAt, never negative, null without a date", () => {
+    expect(ageSeconds("2026-01-01T00:00:00Z", Date.parse("2026-01-01T00:01:30.900Z"))).toBe(90);
+    expect(ageSeconds("2026-01-01T00:00:10Z", Date.parse("2026-01-01T00:00:00Z"))).toBe(0);
+    expect(ageSeconds(null, 0)).toBeNull();
+  });
+
+  const request = (authorization?: string) => authorization;
+  const url = (query = "") => new URL(`http://x/status${query}`);
+  it.each([
+    ["the bearer", request("Bearer s3cret"), url(), true],
+    ["the bearer, any case of the scheme", request("bearer s3cret"), url(), true],
+    ["the query", request(), url("?token=s3cret"), true],
+    ["a wrong query beside the right bearer", request("Bearer s3cret"), url("?token=nope"), true],
+    ["nothing", request(), url(), false],
+    ["a prefix", request("Bearer s3cre"), url(), false],
+    ["a longer token", request("Bearer s3cret2"), url(), false],
+    ["Basic", request("Basic s3cret"), url(), false],
+    ["an empty query", request(), url("?token="), false],
+  ])("%s", (_, req, u, expected) => expect(isAuthorized(req, u, "s3cret")).toBe(expected));
+});

@@ -108,7 +108,7 @@ describe("Dockerfile, as written", () => {
 
   it("runtime copies exactly the built app from the build stage", () => {
     const copied = all(runtime, "COPY").flatMap((instruction) => parseCopy(instruction.args).sources.map((source) => posix.basename(source)));
-    expect(copied.sort()).toEqual(["app.yml", "bin", "dist", "package-lock.json", "package.json"]);
+    expect(copied.sort()).toEqual(["app.yml", "bin", "dist", "package-lock.json", "package.json", "trust"]);
   });
 
   it(".dockerignore keeps secrets, local builds and test output out of the build context", () => {
@@ -217,7 +217,7 @@ describe("Dockerfile, reproduced without Docker", () => {
 
   it("the image holds the built app and production dependencies only", () => {
     const appDir = join(image.root, image.workdir);
-    expect(readdirSync(appDir).sort()).toEqual(["app.yml", "bin", "dist", "node_modules", "package-lock.json", "package.json"]);
+    expect(readdirSync(appDir).sort()).toEqual(["app.yml", "bin", "dist", "node_modules", "package-lock.json", "package.json", "trust"]);
     expect(existsSync(join(appDir, "dist/main.js"))).toBe(true);
     expect(existsSync(join(appDir, "node_modules/probot/package.json"))).toBe(true);
     for (const name of PRODUCTION_ONLY_ABSENT) expect(existsSync(join(appDir, "node_modules", name)), name).toBe(false);
@@ -235,6 +235,14 @@ describe("Dockerfile, reproduced without Docker", () => {
     const result = await runToEnd(argv, { cwd: appDir, env: { ...baseEnv(), ...image.env }, timeoutMs: 30_000 });
     expect(result.code, result.output).toBe(0);
     expect(result.output).toContain(`+core_image = "ghcr.io/acme/core-api@sha256:${"ab12".repeat(16)}" # core-v0.10.0`);
+  });
+
+  it("the image carries the pinned trusted root provenance is verified against, where the built app looks for it", async () => {
+    const appDir = join(image.root, image.workdir);
+    const argv = [process.execPath, "--input-type=module", "-e", "const { trustedRoots } = await import('./dist/provenance/trusted-roots.js'); console.log(trustedRoots({}).map((root) => root.tlogs.map((log) => log.baseUrl).join(',')).join(';'));"];
+    const result = await runToEnd(argv, { cwd: appDir, env: { ...baseEnv(), ...image.env }, timeoutMs: 30_000 });
+    expect(result.code, result.output).toBe(0);
+    expect(result.output).toContain("https://rekor.sigstore.dev");
   });
 
   it("without credentials the production image refuses to start instead of serving the setup page", async () => {

@@ -3,7 +3,8 @@
  * stand-in with a sample organisation, offline, no GitHub account. It pushes tags the way
  * GitHub reports them (signed `push` deliveries over HTTP) and prints what a user would see on
  * GitHub: the PR (title, body, diff), the check run on the tagged commit, the contracts bump
- * PRs, and a refusal. Exits 0 only if every step it shows happened.
+ * PRs, a refusal, a rollback asked for by comment, and the status page (its URL, its table, and
+ * a screenshot where Chromium is installed). Exits 0 only if every step it shows happened.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -14,11 +15,26 @@ import { buildApp } from "../bench/build-app.js";
 import { throwawayPrivateKey } from "../test/helpers/throwaway-key.js";
 import { seedSampleOrg } from "../test/stand-in/sample-org.js";
 import { startGitHubStandIn } from "../test/stand-in/server.js";
-import { pushPayload } from "../test/stand-in/webhooks.js";
+import { issueCommentPayload, pushPayload } from "../test/stand-in/webhooks.js";
+import { CHROMIUM, chromium } from "../test/helpers/chromium.js";
+import { existsSync } from "node:fs";
+import { dirname } from "node:path";
+import { mkdir } from "node:fs/promises";
 import { type ContractsRegistry, type ImageRegistry, startContractsRegistry, startImageRegistry } from "./sample-registries.js";
 import { Checklist, heading, showCheckRun, showPullRequest } from "./show.js";
 
 const INSTALLATION = 1;
+const STATUS_PAGE_TOKEN = "demo-status-token";
+
+/** Polls `read` until it returns something, or `timeoutMs` passes. */
+async function waitFor<T>(read: () => T | undefined, timeoutMs: number): Promise<T | undefined> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = read();
+    if (value !== undefined || Date.now() > end) return value;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
 const APP_ID = 1;
 
 async function main(): Promise<boolean> {
@@ -55,6 +71,7 @@ async function main(): Promise<boolean> {
         APP_ID: String(APP_ID),
         PRIVATE_KEY: privateKey,
         WEBHOOK_SECRET: "demo-webhook-secret",
+        STATUS_PAGE_TOKEN,
         LOG_LEVEL: "warn",
         NO_SMEE_SETUP: "true",
         PATH: process.env.PATH ?? "/usr/bin:/bin",
@@ -119,6 +136,49 @@ async function main(): Promise<boolean> {
     await showCheckRun(user, "acme/web-ui", org.webCommit);
     checks.expect(refusal?.conclusion === "failure" && /acme\/core-api/.test(`${refusal.title} ${refusal.summary}`), "the refusal names the one repository allowed to promote core");
     checks.expect(github.world.pullRequests.length === pullsBefore, "the refusal opened no PR");
+
+    heading("4. alice (write on acme/infra) rolls core back by comment: /release-promoter promote core v0.9.5 to prod");
+    github.world.merge(github.world.pullRequestsOf("acme/infra", "open").find((open) => open.head === "release-promoter/prod/core")!, "alice");
+    const older = github.world.commitOn("acme/core-api", { VERSION: "0.9.5\n" }, { message: "Release 0.9.5" });
+    await images.pushFor("acme/core-api", older);
+    github.world.tag("acme/core-api", "core-v0.9.5", older, { annotated: true });
+    github.world.grant("acme/infra", "alice", "write");
+    const issue = github.world.openIssue("acme/infra", "core v0.10.0 breaks checkout");
+    const commented = await app.deliver("issue_comment", issueCommentPayload(github.world, { repository: "acme/infra", issue, body: "/release-promoter promote core v0.9.5 to prod", author: "alice", installationId: INSTALLATION }));
+    console.log(`signed issue_comment delivery on acme/infra#${issue} → HTTP ${commented.status}`);
+    const answered = await waitFor(() => github.world.issues.get("acme/infra")?.find((i) => i.number === issue)?.comments[0]?.body, 60_000);
+    const [rollback] = (await user.request("GET /repos/{owner}/{repo}/pulls", { owner: "acme", repo: "infra", state: "open" })).data;
+    if (rollback !== undefined) {
+      const files = await showPullRequest(user, "acme/infra", rollback);
+      console.log(`  labels: ${rollback.labels.map((label) => label.name).join(", ") || "none"}`);
+      checks.expect(files[0]?.patch?.includes("# core-v0.9.5") === true, "the rollback PR pins v0.9.5 in envs/prod.tfvars");
+    }
+    console.log(`the app's answer on #${issue}: ${answered ?? "(none)"}`);
+    checks.expect(rollback?.title === "Roll back core to v0.9.5 in prod" && rollback.labels.some((label) => label.name === "rollback"), "a labelled rollback PR was opened");
+    checks.expect(answered !== undefined && rollback !== undefined && answered.includes(rollback.html_url), "the app answered the comment with the PR's link");
+
+    heading("5. The status page");
+    const statusUrl = `${app.url}/status?token=${STATUS_PAGE_TOKEN}`;
+    console.log(`open ${statusUrl}`);
+    const status = (await (await fetch(`${app.url}/status.json`, { headers: { authorization: `Bearer ${STATUS_PAGE_TOKEN}` } })).json()) as {
+      installations: Array<{ account: string; rows: Array<{ environment: string; service: string; running: { version: string | null } | null; newestTag: { tag: string } | null; pullRequest: { number: number } | null }> }>;
+    };
+    for (const installation of status.installations) {
+      for (const row of installation.rows) {
+        console.log(`  ${installation.account}  ${row.environment}/${row.service}: runs ${row.running?.version ? `v${row.running.version}` : "?"}, newest ${row.newestTag?.tag ?? "—"}, open PR ${row.pullRequest ? `#${row.pullRequest.number}` : "—"}`);
+      }
+    }
+    checks.expect(status.installations.some((i) => i.rows.some((row) => row.service === "core" && row.running?.version === "0.10.0" && row.pullRequest !== null)), "the status page shows prod running core v0.10.0 with the rollback PR open");
+    checks.expect((await fetch(`${app.url}/status`)).status === 401, "the status page refuses a request without the token");
+    if (existsSync(CHROMIUM)) {
+      const shot = join(process.cwd(), ".tmp", "demo-status.png");
+      await mkdir(dirname(shot), { recursive: true });
+      await chromium([`--screenshot=${shot}`, statusUrl], join(home, "chromium-profile"));
+      console.log(`screenshot: ${shot}`);
+      checks.expect(existsSync(shot), "Chromium saved a screenshot of the status page");
+    } else {
+      console.log(`(no screenshot: ${CHROMIUM} is not installed; .ci/install-test-deps.sh installs it)`);
+    }
 
     heading("What it cost on GitHub");
     const counts = github.counts();

@@ -13,7 +13,7 @@ const projectRoot = fileURLToPath(new URL("../..", import.meta.url));
 const TSX = join(projectRoot, "node_modules/tsx/dist/cli.mjs");
 
 describe("npm run demo", () => {
-  it("shows the promotion PR and its one-line diff, the contracts bumps, the check runs and a refusal, and exits 0", async () => {
+  it("shows the promotion PR and its one-line diff, the contracts bumps, the check runs, a refusal, a rollback by comment and the status page, and exits 0", async () => {
     const { code, output } = await runToEnd([process.execPath, TSX, "demo/run.ts"], { cwd: projectRoot, env: baseEnv(), timeoutMs: 170_000 });
     expect(output, output).toMatch(/All \d+ checks passed\./);
     expect(code, output).toBe(0);
@@ -26,6 +26,11 @@ describe("npm run demo", () => {
     expect(output).toMatch(/check run "release-promoter" on acme\/core-api@[0-9a-f]{12}: completed \/ success/);
     expect(output).toMatch(/check run "release-promoter" on acme\/web-ui@[0-9a-f]{12}: completed \/ failure/);
     expect(output).toContain("not promoted: wrong_repository");
+    // A rollback asked for by comment, and the status page.
+    expect(output).toMatch(/PR #\d+ in acme\/infra: Roll back core to v0\.9\.5 in prod/);
+    expect(output).toMatch(/the app's answer on #\d+: @alice core-v0\.9\.5 → prod: http:\/\/127\.0\.0\.1:\d+\/acme\/infra\/pull\/\d+/);
+    expect(output).toMatch(/^open http:\/\/127\.0\.0\.1:\d+\/status\?token=/m);
+    expect(output).toMatch(/^ {2}acme {2}prod\/core: runs v0\.10\.0, newest core-v0\.10\.0, open PR #\d+$/m);
     expect(output).not.toContain("[github stand-in]");
   }, 180_000);
 });

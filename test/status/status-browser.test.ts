@@ -3,50 +3,19 @@
  * .ci/install-test-deps.sh) loads /status?token=… from the running app, takes a screenshot and
  * dumps the DOM it built, with JavaScript off as far as the page is concerned (it has none).
  */
-import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CHROMIUM, chromium } from "../helpers/chromium.js";
 import { type OciRegistry, startOciRegistry } from "../helpers/oci-registry.js";
 import { OLD_CORE_DIGEST, OLD_WEB_DIGEST } from "../stand-in/sample-org.js";
 import { MARKUP, type StatusApp, startStatusApp } from "./status-app.js";
 
-const CHROMIUM = process.env["CHROMIUM_BIN"] ?? "/usr/bin/chromium";
 const TOKEN = "browser-status-token";
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
-/** Chromium with its own profile, killed (its whole process group) after `timeoutMs` or at the end; resolves with its stdout. */
-async function chromium(args: string[], profile: string, timeoutMs = 20_000): Promise<string> {
-  const child = spawn(CHROMIUM, ["--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1280,900", `--user-data-dir=${profile}`, "--no-first-run", "--disable-extensions", ...args], {
-    stdio: ["ignore", "pipe", "pipe"],
-    detached: true,
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  const kill = () => {
-    try {
-      if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
-    } catch {
-      // already gone
-    }
-  };
-  const timer = setTimeout(kill, timeoutMs);
-  try {
-    const code = await new Promise<number | null>((resolve, reject) => {
-      child.on("error", reject);
-      child.on("close", resolve);
-    });
-    if (code !== 0) throw new Error(`chromium exited with ${code}: ${stderr.slice(-2000)}`);
-    return stdout;
-  } finally {
-    clearTimeout(timer);
-    kill();
-  }
-}
 
 describe("the status page in headless Chromium", () => {
   let registry: OciRegistry;

@@ -92,7 +92,7 @@ function renderRow(row: StatusRow): string {
     `<td data-field="newest-tag">${row.newestTag === null ? NONE : `<span class="tag">${escapeHtml(row.newestTag.tag)}</span>`}</td>`,
     `<td data-field="pull-request">${renderPullRequest(row.pullRequest)}</td>`,
     `<td data-field="last-outcome">${renderOutcome(row.lastOutcome)}</td>`,
-    `<td data-field="state" class="${escapeHtml(row.state.kind)}">${escapeHtml(row.state.kind)}<br><span class="muted">${escapeHtml(row.state.reason)}</span></td>`,
+    `<td data-field="state" class="${escapeHtml(row.state.kind)}">${escapeHtml(row.state.kind)}<br><span class="muted">${escapeHtml(row.state.reason)}</span>${renderHold(row.hold)}</td>`,
   ];
   return `<tr data-environment="${escapeHtml(row.environment)}" data-service="${escapeHtml(row.service)}">${cells.join("")}</tr>`;
 }
@@ -104,6 +104,13 @@ function renderPullRequest(pr: StatusRow["pullRequest"]): string {
   const proposes = pr.proposes === null ? "" : ` <span class="tag">${escapeHtml(pr.proposes)}</span>`;
   const age = pr.ageSeconds === null ? "" : `<br><span class="muted">open ${escapeHtml(formatAge(pr.ageSeconds))}</span>`;
   return `${link}${proposes}${age}`;
+}
+
+function renderHold(hold: StatusRow["hold"]): string {
+  if (hold === null) return "";
+  const pr = /^https?:\/\//.test(hold.url) ? `<a href="${escapeHtml(hold.url)}">#${escapeHtml(hold.number)}</a>` : `#${escapeHtml(hold.number)}`;
+  const through = hold.through === null ? "every version" : `up to v${escapeHtml(hold.through)}`;
+  return `<br><span class="hold" data-field="hold">held at v${escapeHtml(hold.version)} by ${pr} (keeps out ${through})</span>`;
 }
 
 function renderOutcome(outcome: StatusRow["lastOutcome"]): string {

@@ -61,4 +61,6 @@ export interface StatusRow {
   state: { kind: "converged" | "behind" | "skipped"; reason: string };
   pullRequest: { number: number; url: string; proposes: string | null; createdAt: string | null; ageSeconds: number | null } | null;
   lastOutcome: { tag: string; status: string; conclusion: string | null; code: string | null; title: string | null } | null;
+  /** A merged rollback holding the environment (core/hold.ts): the PR, the version it holds at, and the highest version it keeps out (null: every version). */
+  hold: { number: number; url: string; version: string; through: string | null } | null;
 }

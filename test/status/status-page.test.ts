@@ -115,6 +115,7 @@ describe("the status page, over HTTP against the sample org", () => {
       state: { kind: "converged", reason: `PR #${pr!.number} proposes core-v0.10.0` },
       pullRequest: { number: pr!.number, url: `${app.github.url}/acme/infra/pull/${pr!.number}`, proposes: "core-v0.10.0", createdAt: expect.any(String), ageSeconds: expect.any(Number) },
       lastOutcome: { tag: "core-v0.10.0", status: "completed", conclusion: "success", code: null, title: `core core-v0.10.0: PR #${pr!.number} (prod)` },
+      hold: null,
     });
     expect(Date.parse(core!.pullRequest!.createdAt!)).toBeLessThanOrEqual(Date.now());
     expect(web).toMatchObject({

@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { reportOutcomes, reportRefusal } from "../../src/core/check-report.js";
 import { isAuthorized } from "../../src/status/authorize-status-request.js";
-import { ageSeconds, outcomeOf } from "../../src/status/build-status-rows.js";
+import { parseConfig } from "../../src/config/parse-config.js";
+import { ageSeconds, buildStatusRows, outcomeOf } from "../../src/status/build-status-rows.js";
 import { escapeHtml } from "../../src/status/escape-html.js";
-import { formatAge } from "../../src/status/render-status-page.js";
+import { formatAge, renderStatusPage } from "../../src/status/render-status-page.js";
 
 const completed = (text: { conclusion: string; title: string }) => ({ status: "COMPLETED", conclusion: text.conclusion, title: text.title });
 
@@ -70,4 +71,34 @@ describe("small parts", () => {
     ["Basic", request("Basic s3cret"), url(), false],
     ["an empty query", request(), url("?token="), false],
   ])("%s", (_, req, u, expected) => expect(isAuthorized(req, u, "s3cret")).toBe(expected));
+});
+
+describe("a rollback's hold on the status page", () => {
+  it("shows who holds the environment and what it keeps out, and says the sweep leaves it", () => {
+    const config = parseConfig("services:\n  core: { repository: acme/core-api, image: ghcr.io/acme/core-api, variable: core_image }\nenvironments:\n  prod: { file: envs/prod.tfvars }\n");
+    const commit = "a".repeat(40);
+    const digest = `sha256:${"b".repeat(64)}`;
+    const record = (tag: string, rollback?: { from: string }) => ({ kind: "record" as const, record: { environment: "prod", service: "core", repository: "acme/core-api", tag, commit, digest, ...(rollback === undefined ? {} : { rollback }) } });
+    const rows = buildStatusRows({
+      config,
+      files: ["envs/prod.tfvars"],
+      state: {
+        services: [{ nameWithOwner: "acme/core-api", tags: [{ name: "core-v0.10.0", commit }, { name: "core-v0.9.5", commit }] }],
+        files: [`core_image = "ghcr.io/acme/core-api@${digest}" # core-v0.9.5\n`],
+        pullRequests: [
+          [
+            { number: 3, url: "https://github.com/acme/infra/pull/3", state: "MERGED", mergedAt: "2026-12-04T10:00:00Z", record: record("core-v0.9.5", { from: "0.10.0" }) },
+            { number: 1, url: "https://github.com/acme/infra/pull/1", state: "MERGED", mergedAt: "2026-12-01T10:00:00Z", record: record("core-v0.10.0") },
+          ],
+        ],
+      },
+    });
+    expect(rows[0]).toMatchObject({
+      hold: { number: 3, url: "https://github.com/acme/infra/pull/3", version: "0.9.5", through: "0.10.0" },
+      state: { kind: "converged", reason: "held at v0.9.5 by the rollback of PR #3" },
+    });
+    expect(renderStatusPage({ generatedAt: "2026-12-04T12:00:00Z", ageSeconds: 0, cacheSeconds: 30, error: null, installations: [{ installationId: 1, account: "acme", infraRepository: "acme/infra", error: null, rows }] })).toContain(
+      'held at v0.9.5 by <a href="https://github.com/acme/infra/pull/3">#3</a> (keeps out up to v0.10.0)',
+    );
+  });
 });

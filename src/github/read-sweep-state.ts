@@ -102,7 +102,8 @@ export interface SweepState {
 }
 
 export function readSweepStateDocument(request: Pick<SweepRequest, "services" | "files" | "branches">): string {
-  const variables = ["$infraOwner: String!", "$infraName: String!", "$defaultBranch: String!"];
+  // $defaultBranch only where a branch's PRs are read (GraphQL refuses an unused variable).
+  const variables = ["$infraOwner: String!", "$infraName: String!", ...(request.branches.length > 0 ? ["$defaultBranch: String!"] : [])];
   const services = request.services.map((_, i) => {
     variables.push(`$o${i}: String!`, `$n${i}: String!`, `$q${i}: String!`);
     return `
@@ -171,7 +172,7 @@ function peelOid(target: TagTarget | undefined): string | undefined {
 }
 
 export async function readSweepState(octokit: Octokit, request: SweepRequest): Promise<SweepState> {
-  const variables: Record<string, string> = { infraOwner: request.infra.owner, infraName: request.infra.name, defaultBranch: request.defaultBranch };
+  const variables: Record<string, string> = { infraOwner: request.infra.owner, infraName: request.infra.name, ...(request.branches.length > 0 ? { defaultBranch: request.defaultBranch } : {}) };
   request.services.forEach((service, i) => {
     variables[`o${i}`] = service.repository.owner;
     variables[`n${i}`] = service.repository.name;
@@ -220,7 +221,7 @@ export interface TagProbeResult {
   /** Whether the tag's commit is on the repository's default branch. */
   onDefaultBranch: boolean;
   /** The app's latest check run on the tagged commit. */
-  checkRun: { status: string; conclusion: string | undefined; title: string | undefined } | undefined;
+  checkRun: { status: string; conclusion: string | undefined; title: string | undefined; summary?: string | undefined } | undefined;
 }
 
 export function readTagProbesDocument(count: number): string {
@@ -279,7 +280,7 @@ export async function readTagProbes(octokit: Octokit, probes: TagProbe[], checkN
     const run = latestCheckRun(target);
     return {
       onDefaultBranch: status === "BEHIND" || status === "IDENTICAL",
-      checkRun: run === undefined ? undefined : { status: run.status, conclusion: run.conclusion, title: run.title },
+      checkRun: run === undefined ? undefined : { status: run.status, conclusion: run.conclusion, title: run.title, summary: run.summary },
     };
   });
 }

@@ -6,11 +6,14 @@ import type { PromoterDependencies } from "../dependencies.js";
 import { isPromoterError } from "../errors.js";
 import { mapGitHubError } from "../github/map-github-error.js";
 import { type Octokit, splitRepository } from "../github/octokit.js";
-import { readKeysState, readSweepInfra, readTagProbes } from "../github/read-sweep-state.js";
+import { readKeysState, readSweepInfra, readSweepState, readTagProbes } from "../github/read-sweep-state.js";
+import type { ContractsConfig } from "../config/config.schema.js";
+import { tryParseReleaseTag } from "../core/parse-tag.js";
+import semver from "semver";
 import { CHECK_RUN_NAME, SWEEP_CHECK_RUN_NAME } from "../github/report-check-run.js";
 import { ageSeconds, buildStatusRows, outcomeOf } from "./build-status-rows.js";
 import { readPullRequestAges } from "./read-pull-request-ages.js";
-import type { InstallationStatus, StatusPage } from "./status-data.js";
+import type { ContractsStatus, InstallationStatus, StatusPage } from "./status-data.js";
 
 /**
  * Every installation's status, read as the sweep reads it (src/pipelines/sweep.ts): the app's
@@ -40,15 +43,15 @@ export async function readStatus(app: Probot, deps: PromoterDependencies, now: (
       const account = installation.account ?? `installation ${installation.id}`;
       const infra = infraRepositoryFor(deps.env, account);
       const base = { installationId: installation.id, account, infraRepository: `${infra.owner}/${infra.name}` };
-      if (installation.suspended) return { ...base, error: "the installation is suspended", rows: [] };
-      if (installation.account === undefined) return { ...base, error: "the installation has no account login", rows: [] };
+      if (installation.suspended) return { ...base, error: "the installation is suspended", rows: [], contracts: null };
+      if (installation.account === undefined) return { ...base, error: "the installation has no account login", rows: [], contracts: null };
       try {
         const octokit = (await app.auth(installation.id)) as Octokit;
         return { ...base, ...(await readInstallationStatus(octokit, deps.env, installation.account, now)) };
       } catch (error) {
         const mapped = isPromoterError(error) ? error : mapGitHubError(error, `reading the status of ${account}`);
         app.log.warn({ err: mapped, code: mapped.code, account }, "status page: installation not read");
-        return { ...base, error: `${mapped.code}: ${mapped.message}`, rows: [] };
+        return { ...base, error: `${mapped.code}: ${mapped.message}`, rows: [], contracts: null };
       }
     }),
   );
@@ -61,15 +64,16 @@ export async function readInstallationStatus(
   env: PromoterDependencies["env"],
   account: string,
   now: () => number,
-): Promise<Pick<InstallationStatus, "infraRepository" | "error" | "rows">> {
+): Promise<Pick<InstallationStatus, "infraRepository" | "error" | "rows" | "contracts">> {
   const infraName = infraRepositoryFor(env, account);
   const infra = await readSweepInfra(octokit, infraName, SWEEP_CHECK_RUN_NAME);
   const infraRepository = infra?.nameWithOwner ?? `${infraName.owner}/${infraName.name}`;
-  if (infra === undefined) return { infraRepository, error: `config_missing: no repository ${infraRepository} (or no default branch) visible to the app`, rows: [] };
-  if (infra.configText === undefined) return { infraRepository, error: `config_missing: no ${CONFIG_PATH} on the default branch (${infra.defaultBranch}) of ${infraRepository}`, rows: [] };
+  if (infra === undefined) return { infraRepository, error: `config_missing: no repository ${infraRepository} (or no default branch) visible to the app`, rows: [], contracts: null };
+  if (infra.configText === undefined) return { infraRepository, error: `config_missing: no ${CONFIG_PATH} on the default branch (${infra.defaultBranch}) of ${infraRepository}`, rows: [], contracts: null };
   const config = parseConfig(infra.configText, `${infra.nameWithOwner}:${CONFIG_PATH}`);
   const services = Object.entries(config.services);
-  if (sweepKeys(config).length === 0) return { infraRepository, error: null, rows: [] };
+  const contracts = config.contracts === undefined ? null : await readContractsStatus(octokit, infraName, infra, config.contracts);
+  if (sweepKeys(config).length === 0) return { infraRepository, error: null, rows: [], contracts };
   const { files, state } = await readKeysState(octokit, infraName, infra, config);
   const rows = buildStatusRows({ config, state, files });
 
@@ -94,5 +98,52 @@ export async function readInstallationStatus(
       row.pullRequest.ageSeconds = ageSeconds(row.pullRequest.createdAt, now());
     }
   }
-  return { infraRepository, error: null, rows };
+  return { infraRepository, error: null, rows, contracts };
+}
+
+/** The newest contracts releases (strict tags of the prefix; prereleases if the config bumps them) and the app's check run on each. */
+async function readContractsStatus(
+  octokit: Octokit,
+  infraName: { owner: string; name: string },
+  infra: { defaultBranch: string; headOid: string },
+  contracts: ContractsConfig,
+): Promise<ContractsStatus> {
+  const repository = splitRepository(contracts.repository);
+  const state = await readSweepState(octokit, {
+    services: [{ repository, prefix: contracts.tagPrefix }],
+    infra: infraName,
+    defaultBranch: infra.defaultBranch,
+    headOid: infra.headOid,
+    files: [],
+    branches: [],
+  });
+  const releases = (state.services[0]?.tags ?? [])
+    .flatMap((tag) => {
+      const release = tryParseReleaseTag(tag.name);
+      return release === undefined || release.prefix !== contracts.tagPrefix || tag.commit === undefined || (release.prerelease && !contracts.prerelease) ? [] : [release];
+    })
+    .sort((a, b) => semver.rcompare(a.version, b.version))
+    .slice(0, 3);
+  const probed = await readTagProbes(octokit, releases.map((release) => ({ repository, tag: release.tag })), CHECK_RUN_NAME);
+  return {
+    package: contracts.package,
+    repository: state.services[0]?.nameWithOwner ?? contracts.repository,
+    releases: releases.map((release, index) => {
+      const run = probed[index]?.checkRun;
+      return {
+        tag: release.tag,
+        version: release.version,
+        outcome: run === undefined ? null : { status: run.status.toLowerCase(), conclusion: run.conclusion ?? null, title: run.title ?? null },
+        consumers: consumersFrom(run?.summary),
+      };
+    }),
+  };
+}
+
+/** The consumer lines core/contracts-report.ts writes ("- **acme/web**: [PR #3](…) bumps to 0.3.2."), in words. */
+export function consumersFrom(summary: string | undefined): ContractsStatus["releases"][number]["consumers"] {
+  return (summary ?? "").split("\n").flatMap((line) => {
+    const match = /^- \*\*([^*]+)\*\*: (.*)$/.exec(line);
+    return match === null ? [] : [{ repository: match[1]!, state: match[2]!.replace(/\[([^\]]*)\]\([^)]*\)/g, "$1").replace(/`/g, "") }];
+  });
 }

@@ -5,7 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import { escapeHtml } from "./escape-html.js";
-import type { InstallationStatus, StatusPage, StatusRow } from "./status-data.js";
+import type { ContractsStatus, InstallationStatus, StatusPage, StatusRow } from "./status-data.js";
 
 export const STATUS_STYLE = `
 :root { color-scheme: light dark; --line: #d0d7de; --muted: #57606a; --ok: #1a7f37; --bad: #cf222e; --warn: #9a6700; }
@@ -80,7 +80,28 @@ function renderInstallation(installation: InstallationStatus): string {
 ${body}
 </tbody>
 </table>
+${installation.contracts === null ? "" : renderContracts(installation.contracts)}
 </section>`;
+}
+
+function renderContracts(contracts: ContractsStatus): string {
+  const rows =
+    contracts.releases.length === 0
+      ? `<tr><td colspan="3">No release tag yet.</td></tr>`
+      : contracts.releases
+          .map((release) => {
+            const outcome = release.outcome === null ? NONE : `<span class="${escapeHtml(release.outcome.conclusion ?? release.outcome.status)}">${escapeHtml(release.outcome.conclusion ?? release.outcome.status)}</span>${release.outcome.title === null ? "" : `<br><span class="muted">${escapeHtml(release.outcome.title)}</span>`}`;
+            const consumers = release.consumers.length === 0 ? NONE : `<ul>${release.consumers.map((consumer) => `<li><strong>${escapeHtml(consumer.repository)}</strong>: ${escapeHtml(consumer.state)}</li>`).join("")}</ul>`;
+            return `<tr data-contracts-tag="${escapeHtml(release.tag)}"><th scope="row"><span class="tag">${escapeHtml(release.tag)}</span></th><td data-field="contracts-outcome">${outcome}</td><td data-field="consumers">${consumers}</td></tr>`;
+          })
+          .join("\n");
+  return `<table data-contracts="${escapeHtml(contracts.package)}">
+<caption>Contracts releases of ${escapeHtml(contracts.package)} (${escapeHtml(contracts.repository)}), newest first</caption>
+<thead><tr><th scope="col">Release</th><th scope="col">Outcome</th><th scope="col">Consumers</th></tr></thead>
+<tbody>
+${rows}
+</tbody>
+</table>`;
 }
 
 function renderRow(row: StatusRow): string {

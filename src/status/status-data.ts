@@ -49,6 +49,21 @@ export interface InstallationStatus {
   infraRepository: string;
   error: string | null;
   rows: StatusRow[];
+  /** Recent contracts releases (newest first, up to 3) and each consumer's state from the app's check run on the tag; null without `contracts:` in the config. */
+  contracts: ContractsStatus | null;
+}
+
+export interface ContractsStatus {
+  package: string;
+  repository: string;
+  releases: Array<{
+    tag: string;
+    version: string;
+    /** The app's check run on the tag: null when it has none. */
+    outcome: { status: string; conclusion: string | null; title: string | null } | null;
+    /** One per consumer, as the check run lists them: the repository and its state in words. */
+    consumers: Array<{ repository: string; state: string }>;
+  }>;
 }
 
 export interface StatusRow {

@@ -6,6 +6,7 @@
  * not take, and a second installation (globex) whose config is invalid and names markup.
  */
 import { type Server, run } from "probot";
+import { reportConsumers } from "../../src/core/contracts-report.js";
 import { standInAppEnv } from "../helpers/app-env.js";
 import { expect } from "vitest";
 import { BackgroundTasks } from "../../src/background-tasks.js";
@@ -45,13 +46,31 @@ export async function startStatusApp(registry: OciRegistry, options: { statusTok
   const github = await startGitHubStandIn({ appId: 1, privateKey });
   github.addInstallation(INSTALLATION).addInstallation(OTHER_INSTALLATION);
   const org = seedSampleOrg(github.world, { installationId: INSTALLATION, registryHost: registry.host });
+  // A contracts section (its npm registry is never reached here): a release, and the app's check run on it listing the consumers.
+  github.world.addRepository({ fullName: "acme/contracts", installationId: INSTALLATION, files: { "package.json": '{ "name": "@acme/contracts", "version": "0.3.2" }\n' } });
+  const contractsCommit = github.world.commitOn("acme/contracts", { "CHANGELOG.md": "0.3.2\n" }, { message: "Release 0.3.2" });
+  github.world.tag("acme/contracts", "contracts-v0.3.2", contractsCommit, { annotated: true });
+  const bumped = reportConsumers("@acme/contracts", "0.3.2", [{ repository: "acme/billing-api", outcome: "pull_request", number: 1, url: "https://github.example/acme/billing-api/pull/1", breaking: false }]);
+  github.world.addCheckRun(github.world.mustRepository("acme/contracts"), {
+    name: "release-promoter",
+    headSha: contractsCommit,
+    status: "completed",
+    conclusion: bumped.conclusion,
+    externalId: "contracts-v0.3.2",
+    detailsUrl: null,
+    title: bumped.title,
+    summary: bumped.summary,
+    text: null,
+    startedAt: new Date().toISOString(),
+    completedAt: new Date().toISOString(),
+  });
   // staging takes web only; its pin holds markup (a pin value is any string the file holds).
   github.world.commitOn(
     "acme/infra",
     {
       ".github/release-promoter.yml": org.configText.replace(
         "imageWaitSeconds: 0",
-        ["  staging:", "    file: envs/staging.tfvars", "    services: [web]", "imageWaitSeconds: 0"].join("\n"),
+        ["  staging:", "    file: envs/staging.tfvars", "    services: [web]", "imageWaitSeconds: 0", "contracts:", "  repository: acme/contracts", '  package: "@acme/contracts"', "  consumers: [{ repository: acme/billing-api }]"].join("\n"),
       ),
       "envs/staging.tfvars": `web_image = "${MARKUP}" # web-v1.4.1\n`,
     },

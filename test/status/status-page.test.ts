@@ -126,6 +126,18 @@ describe("the status page, over HTTP against the sample org", () => {
       lastOutcome: null,
     });
     expect(staging).toMatchObject({ file: "envs/staging.tfvars", running: { version: "1.4.1", value: MARKUP, digest: null } });
+    expect(acme.contracts).toEqual({
+      package: "@acme/contracts",
+      repository: "acme/contracts",
+      releases: [
+        {
+          tag: "contracts-v0.3.2",
+          version: "0.3.2",
+          outcome: { status: "completed", conclusion: "success", title: "@acme/contracts 0.3.2: 1 PR, 0 up to date, 0 skipped, 0 failed" },
+          consumers: [{ repository: "acme/billing-api", state: "PR #1 bumps to 0.3.2." }],
+        },
+      ],
+    });
     const globex = page.installations.find((installation) => installation.account === "globex")!;
     expect(globex).toMatchObject({ installationId: OTHER_INSTALLATION, infraRepository: "globex/infra", rows: [] });
     expect(globex.error).toMatch(/^config_invalid: globex\/infra:\.github\/release-promoter\.yml is invalid/);

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { reportOutcomes, reportRefusal } from "../../src/core/check-report.js";
+import { reportConsumers } from "../../src/core/contracts-report.js";
+import { consumersFrom } from "../../src/status/read-status.js";
 import { isAuthorized } from "../../src/status/authorize-status-request.js";
 import { parseConfig } from "../../src/config/parse-config.js";
 import { ageSeconds, buildStatusRows, outcomeOf } from "../../src/status/build-status-rows.js";
@@ -97,8 +99,44 @@ describe("a rollback's hold on the status page", () => {
       hold: { number: 3, url: "https://github.com/acme/infra/pull/3", version: "0.9.5", through: "0.10.0" },
       state: { kind: "converged", reason: "held at v0.9.5 by the rollback of PR #3" },
     });
-    expect(renderStatusPage({ generatedAt: "2026-12-04T12:00:00Z", ageSeconds: 0, cacheSeconds: 30, error: null, installations: [{ installationId: 1, account: "acme", infraRepository: "acme/infra", error: null, rows }] })).toContain(
+    expect(renderStatusPage({ generatedAt: "2026-12-04T12:00:00Z", ageSeconds: 0, cacheSeconds: 30, error: null, installations: [{ installationId: 1, account: "acme", infraRepository: "acme/infra", error: null, rows, contracts: null }] })).toContain(
       'held at v0.9.5 by <a href="https://github.com/acme/infra/pull/3">#3</a> (keeps out up to v0.10.0)',
     );
+  });
+});
+
+describe("contracts releases on the status page", () => {
+  it("reads each consumer's state from the check run core/contracts-report.ts writes, and renders them escaped", () => {
+    const report = reportConsumers("@acme/contracts", "0.3.2", [
+      { repository: "acme/billing-api", outcome: "pull_request", number: 4, url: "https://github.com/acme/billing-api/pull/4", breaking: false },
+      { repository: "acme/checkout-web", outcome: "up_to_date", reason: "it already locks 0.3.2." },
+      { repository: "acme/<odd>", outcome: "failed", code: "npm_failed", reason: "npm exited 1." },
+    ]);
+    const consumers = consumersFrom(report.summary);
+    expect(consumers).toEqual([
+      { repository: "acme/billing-api", state: "PR #4 bumps to 0.3.2." },
+      { repository: "acme/checkout-web", state: "up to date. it already locks 0.3.2." },
+      { repository: "acme/<odd>", state: "failed (npm_failed). npm exited 1." },
+    ]);
+    const html = renderStatusPage({
+      generatedAt: "2026-12-04T12:00:00Z",
+      ageSeconds: 0,
+      cacheSeconds: 30,
+      error: null,
+      installations: [
+        {
+          installationId: 1,
+          account: "acme",
+          infraRepository: "acme/infra",
+          error: null,
+          rows: [],
+          contracts: { package: "@acme/contracts", repository: "acme/contracts", releases: [{ tag: "contracts-v0.3.2", version: "0.3.2", outcome: { status: "completed", conclusion: report.conclusion, title: report.title }, consumers }] },
+        },
+      ],
+    });
+    expect(html).toContain("<caption>Contracts releases of @acme/contracts (acme/contracts), newest first</caption>");
+    expect(html).toContain("<li><strong>acme/billing-api</strong>: PR #4 bumps to 0.3.2.</li>");
+    expect(html).toContain("<li><strong>acme/&lt;odd&gt;</strong>: failed (npm_failed). npm exited 1.</li>");
+    expect(html).not.toContain("<odd>");
   });
 });

@@ -33,11 +33,18 @@ export const USAGE = [
   "`/release-promoter release <service> in <environment>` (lifts the hold a merged rollback put on the environment)",
 ].join("\n");
 
+/** A word of the comment, as the answer quotes it: no backticks (they would end the code span), at most 40 characters. */
+function shown(word: string): string {
+  const plain = word.replace(/`/g, "'");
+  return plain.length > 40 ? `${plain.slice(0, 39)}…` : plain;
+}
+
 export function parseCommentCommand(body: string): ParsedComment {
   const first = body.split(/\r?\n/).find((line) => line.trim() !== "")?.trim() ?? "";
   const words = first.split(/\s+/);
   if (words[0]?.toLowerCase() !== COMMAND) return { kind: "none" };
-  const [, verb, ...rest] = words;
+  const [, verb, ...rawRest] = words;
+  const rest = rawRest.map(shown);
   const malformed = (reason: string): ParsedComment => ({ kind: "malformed", reason });
   switch (verb?.toLowerCase()) {
     case "promote": {
@@ -65,7 +72,7 @@ export function parseCommentCommand(body: string): ParsedComment {
     case undefined:
       return malformed(`no command after \`${COMMAND}\`; the commands are:\n${USAGE}`);
     default:
-      return malformed(`\`${verb}\` is not a command; the commands are:\n${USAGE}`);
+      return malformed(`\`${shown(verb ?? "")}\` is not a command; the commands are:\n${USAGE}`);
   }
 }
 
@@ -78,11 +85,11 @@ function named(command: CommentCommand): ParsedComment {
 
 /** The command against the config: the service and environment exist and the environment takes the service. Returns the problem, or undefined. */
 export function checkCommand(command: CommentCommand, config: Config): { problem: string } | { tag?: string } {
-  const service = config.services[command.service];
+  const service = Object.hasOwn(config.services, command.service) ? config.services[command.service] : undefined;
   if (service === undefined) {
     return { problem: `there is no service \`${command.service}\` in the config (its services: ${Object.keys(config.services).map((s) => `\`${s}\``).join(", ") || "none"})` };
   }
-  const environment = config.environments[command.environment];
+  const environment = Object.hasOwn(config.environments, command.environment) ? config.environments[command.environment] : undefined;
   if (environment === undefined) {
     return { problem: `there is no environment \`${command.environment}\` in the config (its environments: ${Object.keys(config.environments).map((e) => `\`${e}\``).join(", ") || "none"})` };
   }

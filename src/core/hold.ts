@@ -24,7 +24,10 @@ export interface Hold {
   version: string;
   /** Versions up to this one are held; undefined: every version. */
   through: string | undefined;
-  record: PromotionRecord;
+  /** The rollback's record; undefined when the hold is the fail-closed one (see `reason`). */
+  record: PromotionRecord | undefined;
+  /** Why every version is held without a readable rollback (an unreadable or undated newest merged PR). */
+  reason?: string;
 }
 
 export interface BranchHistoryEntry {
@@ -35,18 +38,41 @@ export interface BranchHistoryEntry {
   record: ReadRecord;
 }
 
-/** The hold the promotion branch's PRs put on the environment, if any (pure). */
+/**
+ * The hold the promotion branch's PRs put on the environment, if any (pure). Fail closed: when
+ * the newest merged PR cannot be read (its record edited away) or dated, every version is held,
+ * with the reason; an app PR merged after an unreleased rollback keeps the hold unless it moved
+ * above the version rolled back from.
+ */
 export function activeHold(pullRequests: readonly BranchHistoryEntry[]): Hold | undefined {
-  const merged = pullRequests.filter((pr) => pr.merged && pr.record.kind === "record");
-  // The newest merged promotion decides; without merge times (an older read) none is trusted as newest.
-  const newest = merged
-    .filter((pr) => typeof pr.mergedAt === "string")
-    .sort((a, b) => Date.parse(b.mergedAt!) - Date.parse(a.mergedAt!))[0];
-  if (newest === undefined || newest.record.kind !== "record") return undefined;
-  const { record } = newest.record;
-  if (record.rollback === undefined || record.rollback.released !== undefined) return undefined;
-  const version = parseReleaseTag(record.tag).version;
-  return { number: newest.number, url: newest.url, version, through: record.rollback.from, record };
+  const merged = pullRequests.filter((pr) => pr.merged);
+  if (merged.length === 0) return undefined;
+  if (merged.some((pr) => typeof pr.mergedAt !== "string" || Number.isNaN(Date.parse(pr.mergedAt)))) {
+    const undated = merged.find((pr) => typeof pr.mergedAt !== "string")!;
+    return { number: undated.number, url: undated.url, version: "?", through: undefined, record: undefined, reason: `the app cannot tell when PR #${undated.number} was merged` };
+  }
+  const newestFirst = [...merged].sort((a, b) => Date.parse(b.mergedAt!) - Date.parse(a.mergedAt!));
+  const newest = newestFirst[0]!;
+  if (newest.record.kind === "unreadable") {
+    return { number: newest.number, url: newest.url, version: "?", through: undefined, record: undefined, reason: `the promotion record of PR #${newest.number}, the newest merged one, cannot be read (${newest.record.reason}); restore it` };
+  }
+  const versions: string[] = [];
+  for (const pr of newestFirst) {
+    if (pr.record.kind !== "record") continue;
+    const { record } = pr.record;
+    const version = parseReleaseTag(record.tag).version;
+    if (record.rollback !== undefined) {
+      if (record.rollback.released !== undefined) return undefined;
+      const from = record.rollback.from;
+      // Merged since, at or below the version rolled back from (or any, when that was unknown): still held.
+      if (versions.every((since) => from === undefined || semver.lte(since, from))) {
+        return { number: pr.number, url: pr.url, version: versions[0] ?? version, through: from, record };
+      }
+      return undefined;
+    }
+    versions.push(version);
+  }
+  return undefined;
 }
 
 /** Whether the hold keeps `version` out. */
@@ -56,6 +82,9 @@ export function holds(hold: Hold, version: string): boolean {
 
 /** The refusal's text for a held version. */
 export function heldReason(hold: Hold, service: string, environment: string, version: string): string {
+  if (hold.reason !== undefined) {
+    return `${environment} is held for ${service}, because ${hold.reason} ([PR #${hold.number}](${hold.url})); v${version} is not proposed until it can be.`;
+  }
   const through = hold.through === undefined ? "every version (it replaced an unknown one)" : `v${hold.through} and below`;
   return (
     `${environment} holds ${service} at v${hold.version}: [PR #${hold.number}](${hold.url}) rolled it back, which keeps out ${through}, so v${version} is not proposed again. ` +

@@ -39,18 +39,19 @@ export async function commentCommand(run: Run, job: JobOf<"comment-command">): P
   try {
     const parsed = parseCommentCommand(job.body);
     if (parsed.kind === "none") return;
-    if (parsed.kind === "malformed") {
-      log.info({ reason: parsed.reason }, "comment command malformed");
-      await answer(`this command was not run: ${parsed.reason}.\n\nThe commands are:\n${USAGE}`);
-      return;
-    }
-    const { command } = parsed;
+    // Permission first: someone without write access hears only that, never their words quoted back.
     const permission = await permissionOf(run.octokit, infra, job.author);
     if (!WRITERS.has(permission)) {
       log.info({ permission }, "comment command refused: no write permission");
       await answer(`release-promoter commands need write permission on ${job.infra}, and GitHub says you have \`${permission}\`; nothing was changed.`);
       return;
     }
+    if (parsed.kind === "malformed") {
+      log.info({ reason: parsed.reason }, "comment command malformed");
+      await answer(`this command was not run: ${parsed.reason}.\n\nThe commands are:\n${USAGE}`);
+      return;
+    }
+    const { command } = parsed;
     const state = await readSweepInfra(run.octokit, infra, SWEEP_CHECK_RUN_NAME);
     if (state?.configText === undefined) {
       await answer(`${job.infra} has no .github/release-promoter.yml on its default branch; nothing was changed.`);
@@ -109,6 +110,9 @@ async function releaseHold(run: Run, infra: { owner: string; name: string }, num
     body = String((response.data as { body?: string | null }).body ?? "");
   } catch (error) {
     throw mapGitHubError(error, `reading PR #${number}`);
+  }
+  if (!/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/.test(job.author)) {
+    throw new PromoterError("pull_request_unreadable", `@${job.author} cannot be recorded in PR #${number}'s promotion record (GitHub logins of letters, digits and dashes only); ask someone else with write permission to release the hold.`);
   }
   const read = readPromotionRecord(body);
   if (read.kind !== "record" || read.record.rollback === undefined) {

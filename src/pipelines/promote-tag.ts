@@ -299,6 +299,17 @@ async function promoteWith(args: {
       outcomes.push({ environment: name, file: environment.file, outcome: "refused", code: "rollback_hold", reason: heldReason(hold, serviceName, name, release.version) });
       continue;
     }
+    const openRecord = target.pullRequest?.record;
+    if (command === undefined && openRecord?.kind === "record" && openRecord.record.rollback !== undefined) {
+      outcomes.push({
+        environment: name,
+        file: environment.file,
+        outcome: "refused",
+        code: "rollback_hold",
+        reason: `[PR #${target.pullRequest!.number}](${target.pullRequest!.url}) is a rollback a person asked for and waits for review; a tag does not replace it. Merge or close it first.`,
+      });
+      continue;
+    }
     if (environment.requireProvenance && provenance?.ok === false) {
       outcomes.push({ environment: name, file: environment.file, outcome: "refused", code: provenance.error.code, reason: provenance.error.message });
       continue;

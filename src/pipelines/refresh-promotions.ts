@@ -133,8 +133,9 @@ async function refreshOne(
     baseText: args.mainText,
     openPullRequest: undefined,
     source: { repository: record.repository, url: `${new URL(infra.url).origin}/${record.repository}`, commit: record.commit, pusher: record.pusher },
-    // A promotion a person asked for by comment stays theirs, a rollback stays a rollback.
-    request: record.requestedBy !== undefined ? { by: record.requestedBy.login, issue: record.requestedBy.issue } : undefined,
+    // A rollback stays a rollback (a person asked for that downgrade); any other PR is rebuilt as a
+    // plain promotion, so a main that moved past it closes it instead of turning it into a downgrade.
+    request: record.rollback !== undefined && record.requestedBy !== undefined ? { by: record.requestedBy.login, issue: record.requestedBy.issue } : undefined,
   });
   if (plan.outcome === "change") {
     if (plan.content === args.branchText) {

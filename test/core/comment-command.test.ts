@@ -40,6 +40,8 @@ describe("parseCommentCommand", () => {
     ["/release-promoter promote core v1.2.3 to prod!", /`prod!` is not an environment name/],
     ["/release-promoter release core", /`in <environment>` is missing/],
     ["/release-promoter release core in prod again", /unexpected words after the environment: `again`/],
+    // A backtick in a word would end the answer's code span (and let the comment ping or link): quoted without it.
+    ["/release-promoter promote core x`@acme/oncall`[x](https://evil.example) to prod", /^`x'@acme\/oncall'\[x\]\(https:\/\/evil\.example\)` is not a version/],
   ])("%j is malformed", (body, reason) => {
     const parsed = parseCommentCommand(body);
     expect(parsed.kind).toBe("malformed");
@@ -64,5 +66,8 @@ environments:
     expect(checkCommand({ kind: "promote", service: "api", version: "1.0.0", environment: "prod" }, config)).toEqual({ problem: "there is no service `api` in the config (its services: `core`, `web`)" });
     expect(checkCommand({ kind: "release", service: "core", environment: "qa" }, config)).toEqual({ problem: "there is no environment `qa` in the config (its environments: `prod`, `staging`)" });
     expect(checkCommand({ kind: "promote", service: "web", version: "1.0.0", environment: "prod" }, config)).toEqual({ problem: "environment `prod` does not take `web` (its services: `core`)" });
+    // Names of built-in object properties are no service or environment.
+    expect(checkCommand({ kind: "promote", service: "constructor", version: "1.0.0", environment: "prod" }, config)).toMatchObject({ problem: expect.stringMatching(/^there is no service `constructor`/) });
+    expect(checkCommand({ kind: "release", service: "core", environment: "constructor" }, config)).toMatchObject({ problem: expect.stringMatching(/^there is no environment `constructor`/) });
   });
 });

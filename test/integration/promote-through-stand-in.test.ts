@@ -442,6 +442,23 @@ describe("promotion through the GitHub stand-in, over real HTTP", () => {
       expect(again).toMatchObject({ title: "Promote core v0.10.0 to prod" });
     });
 
+    it("an open rollback PR waiting for review is not replaced by a newer tag", async () => {
+      await pushTag("acme/core-api", "core-v0.10.0", org.coreCommit);
+      github.world.merge(github.world.pullRequestsOf("acme/infra", "open")[0]!);
+      const older = await release("0.9.5");
+      github.world.tag("acme/core-api", "core-v0.9.5", older.commit, { annotated: true });
+      github.world.grant("acme/infra", "alice", "write");
+      const issue = github.world.openIssue("acme/infra", "roll back");
+      await comment(issue, "/release-promoter promote core v0.9.5 to prod", "alice");
+      const fixed = await release("0.10.1");
+      await pushTag("acme/core-api", "core-v0.10.1", fixed.commit);
+      const [open] = github.world.pullRequestsOf("acme/infra", "open");
+      expect(open).toMatchObject({ title: "Roll back core to v0.9.5 in prod", labels: ["rollback"] });
+      const check = github.world.checkRunsOn("acme/core-api", fixed.commit).at(-1)!;
+      expect(check).toMatchObject({ conclusion: "neutral", title: "core-v0.10.1 not promoted to prod: rollback_hold" });
+      expect(check.summary).toContain(`is a rollback a person asked for and waits for review; a tag does not replace it`);
+    });
+
     it("a newer release than the one rolled back from is promoted as usual", async () => {
       await pushTag("acme/core-api", "core-v0.10.0", org.coreCommit);
       github.world.merge(github.world.pullRequestsOf("acme/infra", "open")[0]!);
@@ -466,11 +483,14 @@ describe("promotion through the GitHub stand-in, over real HTTP", () => {
       await comment(issue, "/release-promoter promote core v0.9.0 to prod", "bob");
       await comment(issue, "/release-promoter promote core core-v0.9.0 to prod", "bob");
       github.world.grant("acme/infra", "carol", "write");
+      await comment(issue, "/release-promoter promote core core-v0.9.0 to prod", "carol");
       await comment(issue, "/release-promoter promote api v0.9.0 to prod", "carol");
       await comment(issue, "/release-promoter promote core v0.9.0 to qa", "carol");
       expect(answers(issue)).toEqual([
         "@bob release-promoter commands need write permission on acme/infra, and GitHub says you have `read`; nothing was changed.",
-        expect.stringMatching(/^@bob this command was not run: `core-v0\.9\.0` is a tag; write the version: `\/release-promoter promote core v0\.9\.0 to …`\.\n\nThe commands are:\n/),
+        // Malformed too, but bob cannot run commands: he hears only that (his words are not quoted back).
+        "@bob release-promoter commands need write permission on acme/infra, and GitHub says you have `read`; nothing was changed.",
+        expect.stringMatching(/^@carol this command was not run: `core-v0\.9\.0` is a tag; write the version: `\/release-promoter promote core v0\.9\.0 to …`\.\n\nThe commands are:\n/),
         "@carol this command was not run: there is no service `api` in the config (its services: `core`, `web`); nothing was changed.",
         "@carol this command was not run: there is no environment `qa` in the config (its environments: `prod`); nothing was changed.",
       ]);

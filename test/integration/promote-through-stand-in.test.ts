@@ -442,14 +442,19 @@ describe("promotion through the GitHub stand-in, over real HTTP", () => {
       expect(again).toMatchObject({ title: "Promote core v0.10.0 to prod" });
     });
 
-    it("an open rollback PR waiting for review is not replaced by a newer tag", async () => {
+    /** prod runs core v0.10.0 (promoted, merged); alice, with `permission` on infra, asks on an issue to roll back to v0.9.5 (an older release, tagged later). */
+    async function rollBackByComment(permission: "write" | "admin", version: string): Promise<void> {
       await pushTag("acme/core-api", "core-v0.10.0", org.coreCommit);
       github.world.merge(github.world.pullRequestsOf("acme/infra", "open")[0]!);
       const older = await release("0.9.5");
       github.world.tag("acme/core-api", "core-v0.9.5", older.commit, { annotated: true });
-      github.world.grant("acme/infra", "alice", "write");
+      github.world.grant("acme/infra", "alice", permission);
       const issue = github.world.openIssue("acme/infra", "roll back");
-      await comment(issue, "/release-promoter promote core v0.9.5 to prod", "alice");
+      await comment(issue, `/release-promoter promote core ${version} to prod`, "alice");
+    }
+
+    it("an open rollback PR waiting for review is not replaced by a newer tag", async () => {
+      await rollBackByComment("write", "v0.9.5");
       const fixed = await release("0.10.1");
       await pushTag("acme/core-api", "core-v0.10.1", fixed.commit);
       const [open] = github.world.pullRequestsOf("acme/infra", "open");
@@ -460,13 +465,7 @@ describe("promotion through the GitHub stand-in, over real HTTP", () => {
     });
 
     it("a newer release than the one rolled back from is promoted as usual", async () => {
-      await pushTag("acme/core-api", "core-v0.10.0", org.coreCommit);
-      github.world.merge(github.world.pullRequestsOf("acme/infra", "open")[0]!);
-      const older = await release("0.9.5");
-      github.world.tag("acme/core-api", "core-v0.9.5", older.commit, { annotated: true });
-      github.world.grant("acme/infra", "alice", "admin");
-      const issue = github.world.openIssue("acme/infra", "roll back");
-      await comment(issue, "/release-promoter promote core 0.9.5 to prod", "alice");
+      await rollBackByComment("admin", "0.9.5");
       github.world.merge(github.world.pullRequestsOf("acme/infra", "open")[0]!);
       const fixed = await release("0.10.1");
       await pushTag("acme/core-api", "core-v0.10.1", fixed.commit);

@@ -35,7 +35,7 @@ interface RepositoryData {
   packageLock: Blob;
   pin?: Blob;
   ref: { id: string; target: { oid: string } } | null;
-  pullRequests: { nodes: Array<{ id: string; number: number; url: string; title: string } | null> | null };
+  pullRequests: { nodes: Array<{ id: string; number: number; url: string; title: string; isCrossRepository?: boolean } | null> | null };
 }
 
 /** One GraphQL request reading every consumer's files, branch and open PR (aliases c0, c1, …). */
@@ -81,12 +81,13 @@ export function readConsumersDocument(requests: ConsumerRequest[]): string {
         oid
       }
     }
-    pullRequests(headRefName: $branch${i}, states: [OPEN], first: 1) {
+    pullRequests(headRefName: $branch${i}, states: [OPEN], first: 5) {
       nodes {
         id
         number
         url
         title
+        isCrossRepository
       }
     }
   }`;
@@ -139,7 +140,8 @@ export async function readConsumers(octokit: Octokit, requests: ConsumerRequest[
         });
         return;
       }
-      const pull = repo.pullRequests.nodes?.find((node) => node !== null) ?? undefined;
+      // The bump PR is the app's, on the consumer's own branch; one from a fork with that name is not.
+      const pull = repo.pullRequests.nodes?.find((node) => node !== null && node.isCrossRepository !== true) ?? undefined;
       states.push({
         nameWithOwner: repo.nameWithOwner,
         found: true,

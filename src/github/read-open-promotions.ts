@@ -34,6 +34,7 @@ export const READ_OPEN_PROMOTIONS = /* GraphQL */ `
           body
           headRefName
           baseRefName
+          isCrossRepository
           author {
             login
           }
@@ -83,6 +84,7 @@ interface Response {
         url: string;
         body: string;
         headRefName: string;
+        isCrossRepository?: boolean;
         baseRefName: string;
         author: { login: string } | null;
         headRef: { id: string; target: { oid: string } } | null;
@@ -149,7 +151,8 @@ export async function readOpenPromotions(octokit: Octokit, infra: RepositoryName
   const defaultBranch = repository.defaultBranchRef.name;
   const promotions: OpenPromotion[] = [];
   for (const pr of nodes) {
-    if (pr === null || !pr.headRefName.startsWith(PROMOTION_BRANCH_PREFIX) || pr.baseRefName !== defaultBranch) continue;
+    // A PR from a fork named like a promotion branch is someone else's: never rebuilt, closed or commented on.
+    if (pr === null || pr.isCrossRepository === true || !pr.headRefName.startsWith(PROMOTION_BRANCH_PREFIX) || pr.baseRefName !== defaultBranch) continue;
     const commits = (pr.commits.nodes ?? []).filter((node) => node !== null);
     const author = pr.author?.login;
     promotions.push({

@@ -38,12 +38,13 @@ export function branchFields(i: number): string {
         oid
       }
     }
-    pulls${i}: pullRequests(headRefName: $branch${i}, baseRefName: $defaultBranch, states: [OPEN], first: 1) {
+    pulls${i}: pullRequests(headRefName: $branch${i}, baseRefName: $defaultBranch, states: [OPEN], first: 5) {
       nodes {
         id
         number
         url
         body
+        isCrossRepository
       }
     }
     closed${i}: pullRequests(headRefName: $branch${i}, baseRefName: $defaultBranch, states: [CLOSED, MERGED], first: 5, orderBy: { field: UPDATED_AT, direction: DESC }) {
@@ -53,6 +54,7 @@ export function branchFields(i: number): string {
         body
         merged
         mergedAt
+        isCrossRepository
       }
     }`;
 }
@@ -90,20 +92,21 @@ export function readPromotionTargetsDocument(count: number): string {
 
 type Blob = { text: string | null } | null;
 type Ref = { id: string; target: { oid: string } } | null;
-type Pulls = { nodes: Array<{ id: string; number: number; url: string; body: string } | null> | null };
-type ClosedPulls = { nodes: Array<{ number: number; url: string; body: string; merged: boolean; mergedAt?: string | null } | null> | null };
+type Pulls = { nodes: Array<{ id: string; number: number; url: string; body: string; isCrossRepository?: boolean } | null> | null };
+type ClosedPulls = { nodes: Array<{ number: number; url: string; body: string; merged: boolean; mergedAt?: string | null; isCrossRepository?: boolean } | null> | null };
 
 /** Target `i` from an answer holding `branchFields(i)`, with the base file read beside it. */
 export function targetStateFrom(repository: Record<string, unknown>, i: number, baseText: string | undefined): TargetState {
   const ref = repository[`ref${i}`] as Ref;
-  const pull = (repository[`pulls${i}`] as Pulls).nodes?.find((node) => node !== null) ?? undefined;
+  // A PR from a fork with the promotion branch's name is someone else's, never the app's promotion.
+  const pull = (repository[`pulls${i}`] as Pulls).nodes?.find((node) => node !== null && node.isCrossRepository !== true) ?? undefined;
   return {
     baseText,
     branchRef: ref === null ? undefined : { id: ref.id, oid: ref.target.oid },
     branchText: ref === null ? undefined : ((repository[`head${i}`] as Blob)?.text ?? undefined),
     pullRequest: pull === null || pull === undefined ? undefined : { id: pull.id, number: pull.number, url: pull.url, record: readPromotionRecord(pull.body) },
     closedPullRequests: ((repository[`closed${i}`] as ClosedPulls | undefined)?.nodes ?? []).flatMap((node) =>
-      node === null ? [] : [{ number: node.number, url: node.url, merged: node.merged, mergedAt: node.mergedAt ?? undefined, record: readPromotionRecord(node.body) }],
+      node === null || node.isCrossRepository === true ? [] : [{ number: node.number, url: node.url, merged: node.merged, mergedAt: node.mergedAt ?? undefined, record: readPromotionRecord(node.body) }],
     ),
   };
 }

@@ -152,6 +152,7 @@ export function readSweepStateDocument(request: Pick<SweepRequest, "services" | 
         state
         body
         mergedAt
+        isCrossRepository
       }
     }`);
   });
@@ -205,8 +206,9 @@ export async function readSweepState(octokit: Octokit, request: SweepRequest): P
     }),
     files: request.files.map((_, j) => (infra[`f${j}`] as { text: string | null } | null)?.text ?? undefined),
     pullRequests: request.branches.map((_, k) =>
-      ((infra[`p${k}`] as { nodes: Array<{ number: number; url: string; state: "OPEN" | "CLOSED" | "MERGED"; body: string; mergedAt?: string | null } | null> | null }).nodes ?? []).flatMap(
-        (node) => (node === null ? [] : [{ number: node.number, url: node.url, state: node.state, mergedAt: node.mergedAt ?? undefined, record: readPromotionRecord(node.body) }]),
+      ((infra[`p${k}`] as { nodes: Array<{ number: number; url: string; state: "OPEN" | "CLOSED" | "MERGED"; body: string; mergedAt?: string | null; isCrossRepository?: boolean } | null> | null }).nodes ?? []).flatMap(
+        // PRs from forks named like a promotion branch are not the app's.
+        (node) => (node === null || node.isCrossRepository === true ? [] : [{ number: node.number, url: node.url, state: node.state, mergedAt: node.mergedAt ?? undefined, record: readPromotionRecord(node.body) }]),
       ),
     ),
   };

@@ -505,6 +505,30 @@ describe("promotion through the GitHub stand-in, over real HTTP", () => {
     });
   });
 
+  it("a PR from a fork named like the promotion branch is someone else's: not updated, not taken as the promotion, its own PR opened beside it", async () => {
+    const infra = github.world.mustRepository("acme/infra");
+    const fork = github.world.openPullRequest(infra, { title: "Innocent change", body: "please merge", head: "release-promoter/prod/core", base: "main", fromFork: "mallory/infra" }, "mallory");
+    await pushTag("acme/core-api", "core-v0.10.0", org.coreCommit);
+    expect(fork).toMatchObject({ title: "Innocent change", body: "please merge", state: "open" });
+    const ours = github.world.pullRequestsOf("acme/infra", "open").filter((pr) => pr !== fork);
+    expect(ours).toHaveLength(1);
+    expect(ours[0]).toMatchObject({ title: "Promote core v0.10.0 to prod", head: "release-promoter/prod/core", author: "release-promoter" });
+    // A second fork PR copies the app's body, record included; then infra's main changes the environment
+    // file, which refreshes promotions: neither fork PR is among them (never rebuilt, updated or commented on).
+    const copy = github.world.openPullRequest(infra, { title: "Promote core v0.10.0 to prod", body: ours[0]!.body, head: "release-promoter/prod/core", base: "main", fromFork: "mallory/infra" }, "mallory");
+    const mainFile = github.world.fileAt("acme/infra", "envs/prod.tfvars")!;
+    github.world.commitOn("acme/infra", { "envs/prod.tfvars": mainFile.replace('region = "eu-west-1"', 'region = "eu-west-2"') }, { message: "Move region" });
+    const delivery = await deliver(appUrl, SECRET, "push", pushPayload(github.world, { repository: "acme/infra", ref: "refs/heads/main", after: github.world.mustRepository("acme/infra").git.refs.get("refs/heads/main")!, installationId: INSTALLATION }));
+    expect(delivery.status).toBe(200);
+    await tasks.idle();
+    expect(fork.comments).toEqual([]);
+    expect(fork).toMatchObject({ title: "Innocent change", state: "open" });
+    expect(copy.comments).toEqual([]);
+    expect(copy).toMatchObject({ title: "Promote core v0.10.0 to prod", body: ours[0]!.body, state: "open" });
+    // The app's own PR was rebuilt on the new main.
+    expect(github.world.fileAt("acme/infra", "envs/prod.tfvars", ours[0]!.head)).toContain('region = "eu-west-2"');
+  });
+
   it("the digest looked up early, from the push payload's commit, is dropped when the tag names another commit", async () => {
     await pushTag("acme/core-api", "core-v0.10.0", org.coreCommit);
     github.world.merge(github.world.pullRequestsOf("acme/infra", "open")[0]!);

@@ -180,12 +180,13 @@ function pullRequestModel(context: GraphqlContext, pr: PullRequest): Model {
     createdAt: pr.createdAt,
     updatedAt: pr.updatedAt,
     mergedAt: pr.state === "merged" ? (pr.mergedAt ?? pr.updatedAt) : null,
+    isCrossRepository: pr.fromFork !== undefined,
     headRefName: pr.head,
     baseRefName: pr.base,
     isDraft: false,
     // GraphQL names a bot by its slug (no "[bot]"); the stand-in's PRs are opened by the app or a person.
     author: { __typename: pr.author === "release-promoter" ? "Bot" : "User", login: pr.author },
-    headRef: () => refModel(context, pr.repository, `refs/heads/${pr.head}`),
+    headRef: () => (pr.fromFork !== undefined ? null : refModel(context, pr.repository, `refs/heads/${pr.head}`)),
     commits: (args: { first?: number; last?: number }) => {
       const git = pr.repository.git;
       const head = git.refs.get(`refs/heads/${pr.head}`);
@@ -410,7 +411,8 @@ export function openPullRequestIn(
   const base = repository.git.refs.get(`refs/heads/${fields.base}`);
   if (head === undefined) throw fail("UNPROCESSABLE", `Head sha can't be blank, Head ref must be a branch (${fields.head})`);
   if (base === undefined) throw fail("UNPROCESSABLE", `Base ref must be a branch (${fields.base})`);
-  if (world.pullRequests.some((pr) => pr.repository === repository && pr.state === "open" && pr.head === fields.head && pr.base === fields.base)) {
+  // One open PR per head branch of this repository (a fork's branch of the same name is another head, as on GitHub).
+  if (world.pullRequests.some((pr) => pr.repository === repository && pr.fromFork === undefined && pr.state === "open" && pr.head === fields.head && pr.base === fields.base)) {
     throw fail("UNPROCESSABLE", `A pull request already exists for ${repository.owner}:${fields.head}.`);
   }
   if (repository.git.compare(base, head).aheadBy === 0) throw fail("UNPROCESSABLE", `No commits between ${fields.base} and ${fields.head}`);

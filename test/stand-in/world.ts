@@ -36,6 +36,8 @@ export interface PullRequest {
   updatedAt: string;
   /** When it was merged (merged PRs only). */
   mergedAt?: string;
+  /** A PR from a fork (its owner/name): its head branch lives there, not in this repository. */
+  fromFork?: string;
   /** Who merged it (a login), when merged through the world. */
   mergedBy?: string;
   /** Who opened it, as GraphQL names them: the app's slug, or a person's login. */
@@ -169,7 +171,7 @@ export class World {
     return this.nodes.get(id);
   }
 
-  openPullRequest(repository: Repository, fields: { title: string; body: string; head: string; base: string }, author = "release-promoter"): PullRequest {
+  openPullRequest(repository: Repository, fields: { title: string; body: string; head: string; base: string; fromFork?: string }, author = "release-promoter"): PullRequest {
     const databaseId = this.id();
     const now = new Date().toISOString();
     const pullRequest: PullRequest = {

@@ -50,7 +50,10 @@ describe("promotion through the GitHub stand-in, over real HTTP", () => {
     await rm(storage, { recursive: true, force: true });
   });
 
+  /** Probot's run() adds a SIGINT listener per call and never removes it: the ones a test added go with it. */
+  let sigintListeners: Array<(...args: unknown[]) => void> = [];
   beforeEach(async () => {
+    sigintListeners = process.listeners("SIGINT") as Array<(...args: unknown[]) => void>;
     github = await startGitHubStandIn({ appId: 1, privateKey });
     github.addInstallation(INSTALLATION);
     org = seedSampleOrg(github.world, { installationId: INSTALLATION, registryHost: registry.host });
@@ -69,6 +72,7 @@ describe("promotion through the GitHub stand-in, over real HTTP", () => {
   });
 
   afterEach(async () => {
+    for (const listener of process.listeners("SIGINT")) if (!sigintListeners.includes(listener as (...args: unknown[]) => void)) process.removeListener("SIGINT", listener);
     await tasks.idle();
     await server.stop();
     await github.stop();

@@ -17,7 +17,8 @@ const ENV_VAR = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const IMAGE = /^(?:[a-z0-9.-]+(?::[0-9]+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
 const IMAGE_TAG_TEMPLATE = /^(?:[A-Za-z0-9_.-]|\{(?:sha|shortSha|version|tag)\})+$/;
 const HELM_PATH = /^[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*$/;
-const YAML11_BOOLEANS = /^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$/;
+const YAML11_BOOLEAN_WORDS = "y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF";
+const NO_YAML11_BOOLEAN_KEY = new RegExp(`^(?!(?:[^.]*\\.)*(?:${YAML11_BOOLEAN_WORDS})(?:\\.|$))`);
 const WORKFLOW = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}\/\.github\/workflows\/[A-Za-z0-9._-]+\.ya?ml$/;
 const CONTAINER = /^[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?$/;
 const FILE = /^(?!\/)(?!.*(?:^|\/)\.\.?(?:\/|$))[A-Za-z0-9._/-]+$/;
@@ -39,7 +40,8 @@ export const targetsSchema = z
           .string()
           .regex(HELM_PATH, "must be dot-separated keys, e.g. core.image.digest")
           // Helm's YAML 1.1 reads these keys as booleans (on: → true:), so the chart never sees such a key.
-          .refine((path) => !path.split(".").some((key) => YAML11_BOOLEANS.test(key)), "holds a key YAML 1.1 reads as a boolean (y, yes, on, off, …), which Helm does not see as that key")
+          // A regex, not a refine, so that the JSON Schema for editors says it too.
+          .regex(NO_YAML11_BOOLEAN_KEY, "holds a key YAML 1.1 reads as a boolean (y, yes, on, off, …), which Helm does not see as that key")
           .describe("Dot-separated key path from the values file's root to the string that holds the pin, e.g. core.image.digest."),
         write: z
           .enum(["digest", "reference"])
@@ -202,7 +204,8 @@ export const pinSchema = z
     file: z.string().regex(FILE, "must be a relative path inside the consumer repository").describe("File that pins the contracts artifact by version."),
     pattern: z
       .string()
-      .refine((pattern) => pattern.split("{version}").length === 2, "must hold the placeholder {version} exactly once")
+      // A regex, not a refine, so that the JSON Schema for editors says it too.
+      .regex(/^(?:(?!\{version\}).)*\{version\}(?:(?!\{version\}).)*$/s, "must hold the placeholder {version} exactly once")
       .describe('The pin as it appears in the file, with {version} where the version stands, e.g. "acme-contracts-schemas=={version}".'),
   })
   .describe("A consumer that pins the JSON Schemas artifact by version instead of npm.");

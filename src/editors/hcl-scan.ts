@@ -8,6 +8,10 @@
  * and leave every other byte as it was. Lexing rules follow hashicorp/hcl's
  * `hclsyntax/scan_tokens.rl` and were checked against `@cdktf/hcl2json`.
  */
+import { lineEnd } from "./text-lines.js";
+
+// tfvars.ts reads these from here too.
+export { lineEnd, lineOf } from "./text-lines.js";
 
 export type TokenKind =
   | "ident"
@@ -51,12 +55,6 @@ export function scanHcl(text: string): Token[] {
   return tokens;
 }
 
-/** 1-based line number of an offset. */
-export function lineOf(text: string, offset: number): number {
-  let line = 1;
-  for (let i = text.indexOf("\n"); i !== -1 && i < offset; i = text.indexOf("\n", i + 1)) line++;
-  return line;
-}
 
 class Scanner {
   private pos: number;
@@ -170,12 +168,6 @@ class Scanner {
   }
 }
 
-/** Offset of the line ending (`\r\n` or `\n`) at or after `from`, or the text length. */
-export function lineEnd(text: string, from: number): number {
-  const newline = text.indexOf("\n", from);
-  if (newline === -1) return text.length;
-  return text[newline - 1] === "\r" && newline - 1 >= from ? newline - 1 : newline;
-}
 
 /** Go's `bytes.TrimSpace`, which HCL uses to recognise a heredoc's closing marker. */
 function trimSpace(line: string): string {

@@ -7,7 +7,7 @@
 import { isAlias, isMap, isScalar, isSeq } from "yaml";
 import { PromoterError } from "../errors.js";
 import type { TargetSpec } from "./target-editor.js";
-import { hasMergeKey, lineOf, pairOf, yamlTargetEditor, type YamlLocation } from "./yaml-target.js";
+import { hasMergeKey, nodeLine, pairOf, yamlTargetEditor, type YamlLocation } from "./yaml-target.js";
 
 type HelmSpec = Extract<TargetSpec, { kind: "helm" }>;
 
@@ -38,7 +38,7 @@ export const helmValuesEditor = yamlTargetEditor<HelmSpec>({
         if (isAlias(node)) {
           throw new PromoterError(
             "target_aliased",
-            `${at} in ${file} (line ${lineOf(text, node)}) is an alias (*${node.source}); write ${describe} itself there, the app edits one place only`,
+            `${at} in ${file} (line ${nodeLine(text, node)}) is an alias (*${node.source}); write ${describe} itself there, the app edits one place only`,
           );
         }
         if (!isMap(node)) {
@@ -51,7 +51,7 @@ export const helmValuesEditor = yamlTargetEditor<HelmSpec>({
           if (hasMergeKey(node)) {
             throw new PromoterError(
               "target_aliased",
-              `${at} in ${file} (line ${lineOf(text, node)}) takes keys from a merge key (<<) and has no ${segment} of its own; write ${describe} there, the app edits one place only`,
+              `${at} in ${file} (line ${nodeLine(text, node)}) takes keys from a merge key (<<) and has no ${segment} of its own; write ${describe} there, the app edits one place only`,
             );
           }
           note(depth, depth === 0 ? `there is no top-level key ${segment}` : `${at} has no key ${segment}`);

@@ -10,7 +10,7 @@
 import { isAlias, isMap, isScalar, isSeq, type YAMLMap } from "yaml";
 import { PromoterError } from "../errors.js";
 import type { TargetSpec } from "./target-editor.js";
-import { hasMergeKey, lineOf, listLines, pairOf, stringOf, yamlTargetEditor, type YamlLocation } from "./yaml-target.js";
+import { hasMergeKey, nodeLine, listLines, pairOf, stringOf, yamlTargetEditor, type YamlLocation } from "./yaml-target.js";
 
 type ManifestSpec = Extract<TargetSpec, { kind: "manifest" }>;
 
@@ -37,7 +37,7 @@ export const manifestEditor = yamlTargetEditor<ManifestSpec>({
             if (isMap(item) && hasMergeKey(item) && (item.toJS(doc, { maxAliasCount: -1 }) as { name?: unknown } | null)?.name === spec.container) {
               throw new PromoterError(
                 "target_aliased",
-                `the container ${spec.container} in ${file} (line ${lineOf(text, item)}) takes keys from a merge key (<<); write its name and image in the container itself`,
+                `the container ${spec.container} in ${file} (line ${nodeLine(text, item)}) takes keys from a merge key (<<); write its name and image in the container itself`,
               );
             }
             if (isMap(item) && stringOf(pairOf(item, "name")?.value) === spec.container) {
@@ -58,13 +58,13 @@ export const manifestEditor = yamlTargetEditor<ManifestSpec>({
     if (more.length > 0) {
       throw new PromoterError(
         "target_ambiguous",
-        `${file} has ${found.length} containers named ${spec.container} (${listLines(found.map((f) => lineOf(text, f.container)))}); ` +
+        `${file} has ${found.length} containers named ${spec.container} (${listLines(found.map((f) => nodeLine(text, f.container)))}); ` +
           `the app cannot tell which is the service's. ${spec.workload === undefined ? "Name the object with targets.manifest.workload, or give the container a unique name" : "Give the container a unique name"}`,
       );
     }
     const image = pairOf(only.container, "image");
     if (image === undefined) {
-      throw new PromoterError("target_missing", `the container ${spec.container} in ${file} (line ${lineOf(text, only.container)}) has no image; add one for the app to update`);
+      throw new PromoterError("target_missing", `the container ${spec.container} in ${file} (line ${nodeLine(text, only.container)}) has no image; add one for the app to update`);
     }
     const location: YamlLocation = {
       node: image.value,

@@ -21,7 +21,7 @@
 import { isAlias, isMap, isSeq, type YAMLMap } from "yaml";
 import { PromoterError } from "../errors.js";
 import type { TargetSpec } from "./target-editor.js";
-import { hasMergeKey, lineOf, listLines, pairOf, stringOf, type YamlDocument, yamlTargetEditor } from "./yaml-target.js";
+import { hasMergeKey, nodeLine, listLines, pairOf, stringOf, type YamlDocument, yamlTargetEditor } from "./yaml-target.js";
 
 type KustomizationSpec = Extract<TargetSpec, { kind: "kustomization" }>;
 
@@ -43,16 +43,16 @@ export const kustomizationEditor = yamlTargetEditor<KustomizationSpec>({
       const images = pairOf(root, "images")?.value;
       if (images === undefined || images === null) return;
       if (isAlias(images)) {
-        throw new PromoterError("target_aliased", `images in ${file} (line ${lineOf(text, images)}) is an alias (*${images.source}); write the list itself there`);
+        throw new PromoterError("target_aliased", `images in ${file} (line ${nodeLine(text, images)}) is an alias (*${images.source}); write the list itself there`);
       }
-      if (!isSeq(images)) throw new PromoterError("target_not_scalar", `images in ${file} (line ${lineOf(text, images)}) is not a list`);
+      if (!isSeq(images)) throw new PromoterError("target_not_scalar", `images in ${file} (line ${nodeLine(text, images)}) is not a list`);
       images.items.forEach((item, index) => {
         const entry = isAlias(item) ? item.resolve(doc) : item;
         if (!isMap(entry)) return;
         if (hasMergeKey(entry) && (effective(entry, doc, "name") === spec.name || (spec.orNewName && effective(entry, doc, "newName") === spec.name))) {
           throw new PromoterError(
             "target_aliased",
-            `the images entry ${spec.name} in ${file} (line ${lineOf(text, entry)}) takes keys from a merge key (<<), which may bring newTag or digest from elsewhere; write the entry's keys in it`,
+            `the images entry ${spec.name} in ${file} (line ${nodeLine(text, entry)}) takes keys from a merge key (<<), which may bring newTag or digest from elsewhere; write the entry's keys in it`,
           );
         }
         const name = stringOf(pairOf(entry, "name")?.value);
@@ -60,7 +60,7 @@ export const kustomizationEditor = yamlTargetEditor<KustomizationSpec>({
           if (isAlias(item)) {
             throw new PromoterError(
               "target_aliased",
-              `the images entry ${spec.name} in ${file} (line ${lineOf(text, item)}) is an alias (*${item.source}); write the entry itself there`,
+              `the images entry ${spec.name} in ${file} (line ${nodeLine(text, item)}) is an alias (*${item.source}); write the entry itself there`,
             );
           }
           entries.push({ entry, index, docIndex, ancestors: [root, images] });
@@ -77,11 +77,11 @@ export const kustomizationEditor = yamlTargetEditor<KustomizationSpec>({
     if (more.length > 0) {
       throw new PromoterError(
         "target_ambiguous",
-        `${file} has ${entries.length} images entries ${spec.orNewName ? "that render" : "named"} ${spec.name} (${listLines(entries.map((e) => lineOf(text, e.entry)))}); keep one`,
+        `${file} has ${entries.length} images entries ${spec.orNewName ? "that render" : "named"} ${spec.name} (${listLines(entries.map((e) => nodeLine(text, e.entry)))}); keep one`,
       );
     }
     const { entry } = only;
-    const where = `the images entry ${spec.name} in ${file} (line ${lineOf(text, entry)})`;
+    const where = `the images entry ${spec.name} in ${file} (line ${nodeLine(text, entry)})`;
     // kustomize decodes through Go's encoding/json, which matches field names case-insensitively:
     // `NewTag:` or a second `Digest:` would count there and be invisible here.
     const lookalike = entry.items

@@ -15,6 +15,7 @@ import { isDeepStrictEqual } from "node:util";
 import { type Node as JsonNode, parseTree, type ParseError, printParseErrorCode } from "jsonc-parser";
 import { tryParseReleaseTag } from "../core/parse-tag.js";
 import { PromoterError } from "../errors.js";
+import { lineOf } from "./text-lines.js";
 import type { EditorOptions, PinEdit, PinnedValue, TargetEditor, TargetSpec } from "./target-editor.js";
 
 type TfvarsJsonSpec = Extract<TargetSpec, { kind: "tfvars-json" }>;
@@ -59,7 +60,7 @@ export const tfvarsJsonEditor: TargetEditor<TfvarsJsonSpec> = {
     const expected: Record<string, unknown> = { ...oldData, [spec.variable]: change.value };
     if (spec.versionVariable !== undefined) expected[spec.versionVariable] = change.marker;
     if (!isDeepStrictEqual(expected, newData)) refuse("changed more than its value");
-    const lines = new Set([lineAt(before, old.value.offset), ...(old.version ? [lineAt(before, old.version.offset)] : [])]);
+    const lines = new Set([lineOf(before, old.value.offset), ...(old.version ? [lineOf(before, old.version.offset)] : [])]);
     const oldLines = before.split("\n");
     const newLines = after.split("\n");
     if (oldLines.length !== newLines.length) refuse("changed the number of lines");
@@ -78,14 +79,14 @@ function find(text: string, spec: TfvarsJsonSpec, options: EditorOptions): Found
   const offset = text.startsWith("\uFEFF") ? 1 : 0;
   const [error] = errors;
   if (error !== undefined || root === undefined) {
-    const where = error === undefined ? "" : `line ${lineAt(text, error.offset + offset)}: ${printParseErrorCode(error.error)}`;
+    const where = error === undefined ? "" : `line ${lineOf(text, error.offset + offset)}: ${printParseErrorCode(error.error)}`;
     throw new PromoterError("edit_not_isolated", `${file} is not valid JSON (${where || "empty"}); fix the file so Terraform can read it`);
   }
   if (root.type !== "object") throw new PromoterError("edit_not_isolated", `${file} is not a JSON object of variables; fix the file so Terraform can read it`);
   const property = (name: string): JsonNode | undefined => {
     const matches = (root.children ?? []).filter((child) => child.children?.[0]?.value === name);
     if (matches.length > 1) {
-      const lines = matches.map((m) => lineAt(text, m.offset + offset));
+      const lines = matches.map((m) => lineOf(text, m.offset + offset));
       throw new PromoterError("variable_duplicated", `${name} is set ${matches.length} times in ${file} (lines ${lines.join(", ")}); keep one`);
     }
     const value = matches[0]?.children?.[1];
@@ -95,7 +96,7 @@ function find(text: string, spec: TfvarsJsonSpec, options: EditorOptions): Found
   if (value === undefined) {
     throw new PromoterError("variable_missing", `${spec.variable} is not set at the top level of ${file}; add "${spec.variable}": "" for the app to update`);
   }
-  const line = lineAt(text, value.offset);
+  const line = lineOf(text, value.offset);
   if (value.type !== "string") {
     throw new PromoterError("variable_not_string", `${spec.variable} in ${file} (line ${line}) is ${value.type === "null" ? "null" : `a ${value.type}`}, not a string`);
   }
@@ -112,7 +113,7 @@ function find(text: string, spec: TfvarsJsonSpec, options: EditorOptions): Found
   if (release?.prefix !== options.markerPrefix) {
     throw new PromoterError(
       "trailing_comment",
-      `${spec.versionVariable} in ${file} (line ${lineAt(text, version.offset)}) holds ${JSON.stringify(version.value)}, not a release tag ${options.markerPrefix}-vX.Y.Z; the app cannot tell which version runs. Write the tag of the version that runs`,
+      `${spec.versionVariable} in ${file} (line ${lineOf(text, version.offset)}) holds ${JSON.stringify(version.value)}, not a release tag ${options.markerPrefix}-vX.Y.Z; the app cannot tell which version runs. Write the tag of the version that runs`,
     );
   }
   return { pinned: { ...pinned, marker: release.tag, version: release.version }, value, version };
@@ -120,10 +121,4 @@ function find(text: string, spec: TfvarsJsonSpec, options: EditorOptions): Found
 
 function stripBom(text: string): string {
   return text.startsWith("\uFEFF") ? text.slice(1) : text;
-}
-
-function lineAt(text: string, offset: number): number {
-  let line = 1;
-  for (let index = text.indexOf("\n"); index !== -1 && index < offset; index = text.indexOf("\n", index + 1)) line++;
-  return line;
 }

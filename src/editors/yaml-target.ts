@@ -25,6 +25,7 @@ import { isDeepStrictEqual } from "node:util";
 import { type Document, isAlias, isMap, isScalar, isSeq, parseAllDocuments, type Scalar, visit, type YAMLMap } from "yaml";
 import { PromoterError } from "../errors.js";
 import { requireOwnMarker } from "./release-marker.js";
+import { lineEnd, lineOf } from "./text-lines.js";
 import { describeTarget, type EditorOptions, type PinEdit, type PinnedValue, type TargetEditor, type TargetSpec } from "./target-editor.js";
 
 const PARSE_OPTIONS = { merge: true, uniqueKeys: true, prettyErrors: true, strict: true } as const;
@@ -115,7 +116,7 @@ export function yamlTargetEditor<S extends TargetSpec>(locator: YamlLocator<S>):
       const newLines = after.split("\n");
       if (oldLines.length !== newLines.length) refuse(`changed the number of lines from ${oldLines.length} to ${newLines.length}`);
       const changed = oldLines.flatMap((line, index) => (line === newLines[index] ? [] : [index + 1]));
-      const line = lineOf(before, old.node, old.key);
+      const line = nodeLine(before, old.node, old.key);
       if (changed.length !== 1 || changed[0] !== line) refuse(`changed line${changed.length === 1 ? "" : "s"} ${changed.join(", ")}, not only line ${line}`);
       let now: PinnedValue;
       try {
@@ -165,7 +166,7 @@ export function parseYaml(text: string, file: string): YamlDocument[] {
 function inspect(text: string, docs: YamlDocument[], location: YamlLocation, describe: string, options: EditorOptions): Found {
   const { node } = location;
   // A scalar's own line (where the edit happens); for anything else the key's, where a reader looks.
-  const line = isScalar(node) ? lineOf(text, node, location.key) : lineOf(text, location.key ?? node);
+  const line = isScalar(node) ? nodeLine(text, node, location.key) : nodeLine(text, location.key ?? node);
   const where = `${describe} in ${options.file} (line ${line})`;
   if (isAlias(node)) {
     throw new PromoterError(
@@ -230,8 +231,7 @@ function inspect(text: string, docs: YamlDocument[], location: YamlLocation, des
       );
     }
   }
-  const lineEnd = text.indexOf("\n", end) === -1 ? text.length : text.indexOf("\n", end);
-  const contentEnd = text[lineEnd - 1] === "\r" ? lineEnd - 1 : lineEnd;
+  const contentEnd = lineEnd(text, end);
   const rest = /^[ \t]*(#.*)?$/.exec(text.slice(end, contentEnd));
   if (rest === null) {
     throw new PromoterError(
@@ -290,12 +290,9 @@ function setIn(data: unknown, path: Array<string | number>, value: string): bool
 }
 
 /** 1-based line of a node (or of its key, when the node has no source, e.g. an empty value). */
-export function lineOf(text: string, node: unknown, key?: unknown): number {
+export function nodeLine(text: string, node: unknown, key?: unknown): number {
   const range = (node as { range?: [number, number, number] } | null)?.range ?? (key as { range?: [number, number, number] } | null)?.range;
-  const offset = range?.[0] ?? 0;
-  let line = 1;
-  for (let index = text.indexOf("\n"); index !== -1 && index < offset; index = text.indexOf("\n", index + 1)) line++;
-  return line;
+  return lineOf(text, range?.[0] ?? 0);
 }
 
 /** The pair of `map` whose key is the plain string `key`. */

@@ -16,6 +16,7 @@ import type { ReadRecord } from "./promotion-record.js";
 import { branchName } from "./pull-request-text.js";
 import { tagPrefixOf } from "./select-promotion.js";
 import { decideVersion } from "./version-policy.js";
+import { activeHold, type Hold, holds } from "./hold.js";
 import semver from "semver";
 
 export interface SweepKey {
@@ -83,6 +84,18 @@ export function judgeKey(args: {
     .sort((a, b) => semver.rcompare(a.version, b.version));
   if (candidates.length === 0) return { kind: "converged", reason: current === undefined ? "no release tag" : `runs v${current}, the highest release` };
   return { kind: "behind", candidates, current };
+}
+
+/** The hold a promotion branch's PRs, as the sweep reads them, put on the key (core/hold.ts). */
+export function branchHold(pullRequests: BranchPullRequest[]): Hold | undefined {
+  return activeHold(pullRequests.map((pr) => ({ number: pr.number, url: pr.url, merged: pr.state === "MERGED", mergedAt: pr.mergedAt, record: pr.record })));
+}
+
+/** A key behind, without the versions a hold keeps out: converged when no candidate is left. */
+export function heldVerdict(verdict: KeyVerdict, hold: Hold | undefined): KeyVerdict {
+  if (hold === undefined || verdict.kind !== "behind") return verdict;
+  const free = verdict.candidates.filter((release) => !holds(hold, release.version));
+  return free.length === 0 ? { kind: "converged", reason: `held at v${hold.version} by the rollback of PR #${hold.number}` } : { ...verdict, candidates: free };
 }
 
 /**

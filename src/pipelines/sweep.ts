@@ -1,7 +1,6 @@
 import { infraRepositoryFor } from "../config/infra-repository.js";
 import { parseConfig } from "../config/parse-config.js";
-import { type KeyVerdict, decideKey, isEligible, judgeKey } from "../core/plan-sweep.js";
-import { activeHold, holds } from "../core/hold.js";
+import { type KeyVerdict, branchHold, decideKey, heldVerdict, isEligible, judgeKey } from "../core/plan-sweep.js";
 import { isPromoterError } from "../errors.js";
 import { mapGitHubError } from "../github/map-github-error.js";
 import { splitRepository } from "../github/octokit.js";
@@ -38,15 +37,10 @@ export async function sweepInstallation(run: Run, job: JobOf<"sweep-installation
     const { keys, files, state } = await readKeysState(run.octokit, infraName, infra, config);
     const serviceIndex = new Map(services.map(([name], i) => [name, i]));
     const verdicts: KeyVerdict[] = keys.map((key, k) => {
-      let verdict = judgeKey({ config, key, tags: state.services[serviceIndex.get(key.service)!]?.tags, fileText: state.files[files.indexOf(key.file)] });
-      if (verdict.kind !== "behind") return verdict;
       // A merged rollback holds the key (core/hold.ts): the versions it keeps out are no candidates.
-      const hold = activeHold(state.pullRequests[k]!.map((pr) => ({ number: pr.number, url: pr.url, merged: pr.state === "MERGED", mergedAt: pr.mergedAt, record: pr.record })));
-      if (hold !== undefined) {
-        const free = verdict.candidates.filter((release) => !holds(hold, release.version));
-        if (free.length === 0) return { kind: "converged", reason: `held by the rollback of PR #${hold.number}` };
-        verdict = { ...verdict, candidates: free };
-      }
+      const judged = judgeKey({ config, key, tags: state.services[serviceIndex.get(key.service)!]?.tags, fileText: state.files[files.indexOf(key.file)] });
+      const verdict = heldVerdict(judged, branchHold(state.pullRequests[k]!));
+      if (verdict.kind !== "behind") return verdict;
       // Waiting for review is the common state: a PR already about the highest candidate settles the key without a probe.
       const decision = decideKey(verdict.candidates[0]!, state.pullRequests[k]!);
       return decision.kind === "converged" ? decision : verdict;

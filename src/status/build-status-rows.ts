@@ -4,11 +4,10 @@
  * (environment, service). The verdict is the sweep's own (core/plan-sweep.ts), so the page says
  * what the next sweep would do.
  */
-import { activeHold, holds } from "../core/hold.js";
 import semver from "semver";
 import type { Config } from "../config/config.schema.js";
 import { tryParseReleaseTag } from "../core/parse-tag.js";
-import { decideKey, judgeKey, sweepKeys } from "../core/plan-sweep.js";
+import { branchHold, decideKey, heldVerdict, judgeKey, sweepKeys } from "../core/plan-sweep.js";
 import { tagPrefixOf } from "../core/select-promotion.js";
 import { readPin } from "../editors/editors.js";
 import { targetOf } from "../editors/target-editor.js";
@@ -54,18 +53,11 @@ export function buildStatusRows({ config, state, files }: StatusInputs): StatusR
     const newest = releases[0];
 
     const pullRequests = state.pullRequests[k] ?? [];
-    let verdict = judgeKey({ config, key, tags, fileText });
     // As the sweep judges it: a rollback's hold takes the versions it keeps out off the candidates.
-    const hold = activeHold(pullRequests.map((pr) => ({ number: pr.number, url: pr.url, merged: pr.state === "MERGED", mergedAt: pr.mergedAt, record: pr.record })));
-    let rowState: StatusRow["state"] | undefined;
-    if (hold !== undefined && verdict.kind === "behind") {
-      const free = verdict.candidates.filter((release) => !holds(hold, release.version));
-      if (free.length === 0) rowState = { kind: "converged", reason: `held at v${hold.version} by the rollback of PR #${hold.number}` };
-      else verdict = { ...verdict, candidates: free };
-    }
-    if (rowState !== undefined) {
-      // held
-    } else if (verdict.kind === "behind") {
+    const hold = branchHold(pullRequests);
+    const verdict = heldVerdict(judgeKey({ config, key, tags, fileText }), hold);
+    let rowState: StatusRow["state"];
+    if (verdict.kind === "behind") {
       const decision = decideKey(verdict.candidates[0]!, pullRequests);
       rowState =
         decision.kind === "converged"

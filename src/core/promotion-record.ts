@@ -47,6 +47,17 @@ export function promotionRecordComment(record: PromotionRecord): string {
   return `${START}${JSON.stringify({ v: 1, ...record })}${END}`;
 }
 
+/**
+ * `body` with its record replaced by `record`, `note` (markdown) written just before it. The body
+ * must hold one readable record (readPromotionRecord), else this throws: nothing is guessed.
+ */
+export function replacePromotionRecord(body: string, record: PromotionRecord, note: string): string {
+  if (readPromotionRecord(body).kind !== "record") throw new Error("replacePromotionRecord needs a body with one readable record");
+  const start = body.indexOf(START);
+  const end = body.indexOf(END, start + START.length) + END.length;
+  return `${body.slice(0, start)}${note}\n\n${promotionRecordComment(record)}${body.slice(end)}`;
+}
+
 export type ReadRecord = { kind: "record"; record: PromotionRecord } | { kind: "none" } | { kind: "unreadable"; reason: string };
 
 export function readPromotionRecord(body: string | null | undefined): ReadRecord {

@@ -18,7 +18,7 @@ import { parseConfig } from "../config/parse-config.js";
 import { checkCommand, parseCommentCommand, USAGE } from "../core/comment-command.js";
 import { activeHold } from "../core/hold.js";
 import { branchName } from "../core/pull-request-text.js";
-import { promotionRecordComment, readPromotionRecord } from "../core/promotion-record.js";
+import { readPromotionRecord, replacePromotionRecord } from "../core/promotion-record.js";
 import { isPromoterError, PromoterError } from "../errors.js";
 import { commentOnIssue, permissionOf } from "../github/issue-comments.js";
 import { mapGitHubError } from "../github/map-github-error.js";
@@ -119,9 +119,7 @@ async function releaseHold(run: Run, infra: { owner: string; name: string }, num
     throw new PromoterError("pull_request_unreadable", `PR #${number}'s promotion record cannot be read, so its hold cannot be lifted safely; edit nothing and ask an admin to check the PR body.`);
   }
   const record = { ...read.record, rollback: { ...read.record.rollback, released: { by: job.author } } };
-  const start = body.indexOf("<!-- release-promoter:promotion ");
-  const end = body.indexOf(" -->", start) + " -->".length;
-  const next = `${body.slice(0, start)}**Hold released** by @${job.author} in #${job.issue}: the app proposes newer releases again.\n\n${promotionRecordComment(record)}${body.slice(end)}`;
+  const next = replacePromotionRecord(body, record, `**Hold released** by @${job.author} in #${job.issue}: the app proposes newer releases again.`);
   try {
     await run.octokit.request("PATCH /repos/{owner}/{repo}/pulls/{pull_number}", { owner: infra.owner, repo: infra.name, pull_number: number, body: next });
   } catch (error) {

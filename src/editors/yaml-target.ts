@@ -68,7 +68,7 @@ interface Found {
 }
 
 export function yamlTargetEditor<S extends TargetSpec>(locator: YamlLocator<S>): TargetEditor<S> {
-  const find = (text: string, spec: S, options: EditorOptions, docs = parseYaml(text, options.file)): Found => {
+  const find = (text: string, spec: S, options: EditorOptions, { docs } = parseYaml(text, options.file)): Found => {
     const describe = describeTarget(spec);
     const location = locator.locate(docs, spec, { file: options.file, text, describe });
     return inspect(text, docs, location, describe, options);
@@ -95,20 +95,20 @@ export function yamlTargetEditor<S extends TargetSpec>(locator: YamlLocator<S>):
           `the edit of ${describe} in ${file} ${what}; no change was proposed, this is a bug in release-promoter`,
         );
       };
-      const oldDocs = parseYaml(before, file);
-      let newDocs: YamlDocument[];
+      const oldYaml = parseYaml(before, file);
+      let newYaml: ParsedYaml;
       try {
-        newDocs = parseYaml(after, file);
+        newYaml = parseYaml(after, file);
       } catch (error) {
         if (!(error instanceof PromoterError)) throw error;
         return refuse(`does not parse as YAML (${error.message})`);
       }
-      const old = find(before, spec, options, oldDocs).location;
-      if (oldDocs.length !== newDocs.length) refuse(`changed the number of documents from ${oldDocs.length} to ${newDocs.length}`);
-      oldDocs.forEach((doc, index) => {
-        const expected = toData(doc);
+      const old = find(before, spec, options, oldYaml).location;
+      if (oldYaml.docs.length !== newYaml.docs.length) refuse(`changed the number of documents from ${oldYaml.docs.length} to ${newYaml.docs.length}`);
+      // The old data is parseYaml's own copy, used nowhere else: the expected value is set in it.
+      oldYaml.data.forEach((expected, index) => {
         if (index === old.docIndex && !setIn(expected, old.path, change.value)) refuse(`found no ${describe} in the data before the edit`);
-        if (!isDeepStrictEqual(expected, toData(newDocs[index]!))) {
+        if (!isDeepStrictEqual(expected, newYaml.data[index])) {
           refuse(index === old.docIndex ? `changed more than ${describe}` : `changed document ${index + 1}`);
         }
       });
@@ -120,7 +120,7 @@ export function yamlTargetEditor<S extends TargetSpec>(locator: YamlLocator<S>):
       if (changed.length !== 1 || changed[0] !== line) refuse(`changed line${changed.length === 1 ? "" : "s"} ${changed.join(", ")}, not only line ${line}`);
       let now: PinnedValue;
       try {
-        now = find(after, spec, options, newDocs).pinned;
+        now = find(after, spec, options, newYaml).pinned;
       } catch (error) {
         if (!(error instanceof PromoterError)) throw error;
         return refuse(`does not read back (${error.code}: ${error.message})`);
@@ -132,26 +132,18 @@ export function yamlTargetEditor<S extends TargetSpec>(locator: YamlLocator<S>):
   };
 }
 
+export interface ParsedYaml {
+  docs: YamlDocument[];
+  /** Each document's data (`toJS()`), computed once: the proof compares these. */
+  data: unknown[];
+}
+
 /** Parses a YAML stream, or throws `edit_not_isolated` naming the first problem and its line. */
-export function parseYaml(text: string, file: string): YamlDocument[] {
+export function parseYaml(text: string, file: string): ParsedYaml {
   const docs = parseAllDocuments(text, PARSE_OPTIONS);
   const errors = docs.flatMap((doc) => doc.errors);
   if ("empty" in docs) errors.push(...docs.errors);
   const [first] = errors;
-  if (first === undefined) {
-    // Parsed, but not data: an alias to an anchor that does not exist, a merge key whose source
-    // is not a mapping, a mapping merged into itself. Kubernetes and Helm refuse such files too.
-    for (const doc of docs) {
-      try {
-        toData(doc);
-      } catch (error) {
-        throw new PromoterError(
-          "edit_not_isolated",
-          `${file} is not valid YAML (${error instanceof RangeError ? "an anchor merged into itself" : error instanceof Error ? error.message : String(error)}); fix the file so Kubernetes and Helm can read it`,
-        );
-      }
-    }
-  }
   if (first !== undefined) {
     const line = first.linePos?.[0]?.line;
     const message = first.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
@@ -160,7 +152,19 @@ export function parseYaml(text: string, file: string): YamlDocument[] {
       `${file} is not valid YAML (${line === undefined ? "" : `line ${line}: `}${message}); fix the file so Kubernetes and Helm can read it`,
     );
   }
-  return [...docs];
+  // Parsed, but not data: an alias to an anchor that does not exist, a merge key whose source is
+  // not a mapping, a mapping merged into itself. Kubernetes and Helm refuse such files too.
+  const data = docs.map((doc) => {
+    try {
+      return doc.toJS({ maxAliasCount: -1 }) as unknown;
+    } catch (error) {
+      throw new PromoterError(
+        "edit_not_isolated",
+        `${file} is not valid YAML (${error instanceof RangeError ? "an anchor merged into itself" : error instanceof Error ? error.message : String(error)}); fix the file so Kubernetes and Helm can read it`,
+      );
+    }
+  });
+  return { docs: [...docs], data };
 }
 
 function inspect(text: string, docs: YamlDocument[], location: YamlLocation, describe: string, options: EditorOptions): Found {
@@ -271,10 +275,6 @@ function aliasedAnchors(doc: YamlDocument): Set<string> {
     },
   });
   return names;
-}
-
-function toData(doc: YamlDocument): unknown {
-  return doc.toJS({ maxAliasCount: -1 });
 }
 
 function setIn(data: unknown, path: Array<string | number>, value: string): boolean {

@@ -61,31 +61,31 @@ export class Metrics {
     buckets: [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600],
     registers: [this.registry],
   });
+  readonly queueJobs = new Gauge({
+    name: "release_promoter_queue_jobs",
+    help: "Jobs in the queue by state: waiting (for their key's turn), running, delayed (waiting for a time: an image wait, a retry; Redis only).",
+    labelNames: ["state"] as const,
+    registers: [this.registry],
+  });
+  readonly queueOldestWaiting = new Gauge({
+    name: "release_promoter_queue_oldest_waiting_seconds",
+    help: "How long the oldest waiting job has waited (0: none waits).",
+    registers: [this.registry],
+  });
   private queue: JobQueue | undefined;
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
-    const metrics = this;
-    new Gauge({
-      name: "release_promoter_queue_jobs",
-      help: "Jobs in the queue by state: waiting (for their key's turn), running, delayed (waiting for a time: an image wait, a retry; Redis only).",
-      labelNames: ["state"] as const,
-      registers: [this.registry],
-      async collect() {
-        const stats = await metrics.queue?.stats();
-        this.set({ state: "waiting" }, stats?.waiting ?? 0);
-        this.set({ state: "running" }, stats?.running ?? 0);
-        this.set({ state: "delayed" }, stats?.delayed ?? 0);
-      },
-    });
-    new Gauge({
-      name: "release_promoter_queue_oldest_waiting_seconds",
-      help: "How long the oldest waiting job has waited (0: none waits).",
-      registers: [this.registry],
-      async collect() {
-        this.set(((await metrics.queue?.stats())?.oldestWaitingMs ?? 0) / 1000);
-      },
-    });
+  }
+
+  /** The metrics in Prometheus's text format; the queue's figures read once per scrape (with Redis, its stats are Redis calls). */
+  async scrape(): Promise<string> {
+    const stats = await this.queue?.stats();
+    this.queueJobs.set({ state: "waiting" }, stats?.waiting ?? 0);
+    this.queueJobs.set({ state: "running" }, stats?.running ?? 0);
+    this.queueJobs.set({ state: "delayed" }, stats?.delayed ?? 0);
+    this.queueOldestWaiting.set((stats?.oldestWaitingMs ?? 0) / 1000);
+    return this.registry.metrics();
   }
 
   /** The queue whose depth `/metrics` reports. */
@@ -113,7 +113,7 @@ export class Metrics {
 export function metricsHandler(metrics: Metrics) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
     if (req.method !== "GET" || req.url?.split("?")[0] !== "/metrics") return false;
-    const body = await metrics.registry.metrics();
+    const body = await metrics.scrape();
     res.writeHead(200, { "content-type": metrics.registry.contentType, "cache-control": "no-store" });
     res.end(body);
     return true;

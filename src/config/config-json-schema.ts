@@ -36,4 +36,7 @@ export const ZOD_ONLY_RULES = [
   "an environment's file kind needs its services' variable or targets",
   "requireProvenance needs provenance on every service the environment promotes",
   "a tfvars-json versionVariable is a variable of its own",
+  "requires names another environment of the config, without cycles",
+  "an on: main environment's services tag images by commit ({sha} or {shortSha})",
+  "a merge window's time zone is one the runtime knows, and its to is later than its from",
 ] as const;

@@ -122,6 +122,49 @@ export const serviceSchema = z
   })
   .describe("A deployable service.");
 
+const WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
+const CLOCK = /^(?:[01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$/;
+
+export const gateRequirementSchema = z
+  .strictObject({
+    environment: z.string().regex(NAME, "must be an environment name").describe("The environment the digest must have run in first (e.g. staging)."),
+    soakMinutes: z
+      .number()
+      .int()
+      .min(0)
+      .max(30 * 24 * 60)
+      .default(0)
+      .describe("For at least this many minutes, counted from the merge of the promotion PR that brought the digest there."),
+  })
+  .describe("Promote only a digest that has run in another environment: the gates check on the PR says how long it still waits.");
+
+export const mergeWindowSchema = z
+  .strictObject({
+    days: z.array(z.enum(WEEKDAYS)).min(1).describe("Weekdays (in timeZone) the window opens on."),
+    from: z.string().regex(CLOCK, "must be HH:MM (24 h)").describe("Local start time, HH:MM."),
+    to: z.string().regex(CLOCK, "must be HH:MM (24 h)").describe("Local end time, HH:MM, later than from on the same day (24:00 is midnight at its end)."),
+    timeZone: z
+      .string()
+      .refine((zone) => isTimeZone(zone), "must be an IANA time zone such as Europe/Berlin or UTC")
+      .describe("IANA time zone of days, from and to; daylight-saving changes follow the zone's rules."),
+  })
+  .superRefine((window, ctx) => {
+    if (CLOCK.test(window.from) && CLOCK.test(window.to) && window.from >= window.to) {
+      ctx.addIssue({ code: "custom", path: ["to"], message: `must be later than from (${window.from}); a window past midnight is two windows` });
+    }
+  })
+  .describe("A merge window: days and a local time range in a time zone.");
+
+/** Whether the runtime knows `zone` as a time zone (Intl, the same data the window math uses). */
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: zone });
+    return zone.length > 0;
+  } catch {
+    return false;
+  }
+}
+
 export const environmentSchema = z
   .strictObject({
     file: z
@@ -144,6 +187,20 @@ export const environmentSchema = z
       .array(z.string())
       .optional()
       .describe("Services promoted to this environment; default: every service."),
+    on: z
+      .enum(["tag", "main"])
+      .default("tag")
+      .describe("What promotes to this environment: tag (a release tag, the default) or main (every push to a service's default branch, marked # <service>@<12-hex commit>)."),
+    autoMerge: z
+      .enum(["merge", "squash", "rebase"])
+      .optional()
+      .describe("Enable GitHub's auto-merge with this method on the app's PRs: branch protection and required checks still decide when it merges."),
+    requires: gateRequirementSchema.optional(),
+    windows: z
+      .array(mergeWindowSchema)
+      .min(1)
+      .optional()
+      .describe("Merges allowed only inside one of these windows (the gates check is in progress outside them)."),
   })
   .describe("A target environment: one file that pins the images of its services.");
 
@@ -338,6 +395,26 @@ export const configSchema = z
       });
     }
     for (const [envName, env] of Object.entries(config.environments)) {
+      const required = env.requires?.environment;
+      if (required !== undefined && !(required in config.environments)) {
+        ctx.addIssue({ code: "custom", path: ["environments", envName, "requires", "environment"], message: `unknown environment ${required}` });
+      } else if (required === envName) {
+        ctx.addIssue({ code: "custom", path: ["environments", envName, "requires", "environment"], message: "an environment cannot require itself" });
+      } else if (required !== undefined && requiresChain(config.environments, envName).includes(envName)) {
+        ctx.addIssue({ code: "custom", path: ["environments", envName, "requires", "environment"], message: `requires forms a cycle: ${[envName, ...requiresChain(config.environments, envName)].join(" → ")}` });
+      }
+      if (env.on === "main") {
+        for (const serviceName of env.services ?? Object.keys(config.services)) {
+          const template = config.services[serviceName]?.imageTag ?? "{sha}";
+          if (/\{(?:version|tag)\}/.test(template)) {
+            ctx.addIssue({
+              code: "custom",
+              path: ["services", serviceName, "imageTag"],
+              message: `environment ${envName} promotes every push to main, which has no version: ${serviceName}'s imageTag must use {sha} or {shortSha}, not {version} or {tag}`,
+            });
+          }
+        }
+      }
       env.services?.forEach((service, index) => {
         if (!(service in config.services)) {
           ctx.addIssue({
@@ -350,6 +427,18 @@ export const configSchema = z
     }
   })
   .describe("release-promoter configuration (.github/release-promoter.yml in the infra repository).");
+
+/** The environments `name` requires, transitively, stopping at the first repeat. */
+function requiresChain(environments: Record<string, { requires?: { environment: string } | undefined }>, name: string): string[] {
+  const chain: string[] = [];
+  let next = environments[name]?.requires?.environment;
+  while (next !== undefined && !chain.includes(next)) {
+    chain.push(next);
+    next = environments[next]?.requires?.environment;
+  }
+  if (next !== undefined) chain.push(next);
+  return chain;
+}
 
 /**
  * Each environment's file kind needs each service it promotes to say where its pin lives:
@@ -401,3 +490,5 @@ export type ContractsConfig = z.infer<typeof contractsSchema>;
 export type ConsumerConfig = z.infer<typeof consumerSchema>;
 export type ServiceConfig = z.infer<typeof serviceSchema>;
 export type EnvironmentConfig = z.infer<typeof environmentSchema>;
+export type MergeWindow = z.infer<typeof mergeWindowSchema>;
+export type Weekday = (typeof WEEKDAYS)[number];

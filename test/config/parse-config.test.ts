@@ -33,7 +33,7 @@ describe("parseConfig", () => {
         core: { repository: "acme/core-api", image: "ghcr.io/acme/core-api", variable: "core_image", imageTag: "{sha}" },
         web: { repository: "acme/web-ui", image: "ghcr.io/acme/web-ui", variable: "web_image", imageTag: "{sha}" },
       },
-      environments: { prod: { file: "envs/prod.tfvars", kind: "tfvars", prerelease: false, requireProvenance: false } },
+      environments: { prod: { file: "envs/prod.tfvars", kind: "tfvars", prerelease: false, requireProvenance: false, on: "tag" } },
       registries: {},
       imageWaitSeconds: 600,
     });

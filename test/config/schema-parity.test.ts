@@ -36,6 +36,12 @@ const SAME_VERDICT: Array<[string, boolean, string]> = [
   ["an unknown field", false, `services: { core: { repository: acme/core-api, image: ghcr.io/acme/core-api, variable: core_image, varaible: x } }\nenvironments: { ${prod} }`],
   ["an unknown file kind", false, `services: { core: ${service} }\nenvironments: { prod: { file: envs/prod.tfvars, kind: toml } }`],
   ["a registry with a username and no password", false, `services: { core: ${service} }\nenvironments: { ${prod} }\nregistries: { ghcr.io: { usernameEnv: GHCR_USER } }`],
+  ["staging from main and prod gated on it", true, `services: { core: ${service} }\nenvironments: { staging: { file: s.tfvars, on: main, autoMerge: squash }, prod: { file: p.tfvars, requires: { environment: staging, soakMinutes: 30 }, windows: [{ days: [mon, tue], from: "09:00", to: "16:00", timeZone: Europe/Berlin }] } }`],
+  ["an unknown trigger", false, `services: { core: ${service} }\nenvironments: { staging: { file: s.tfvars, on: merge } }`],
+  ["an unknown auto-merge method", false, `services: { core: ${service} }\nenvironments: { staging: { file: s.tfvars, autoMerge: fast-forward } }`],
+  ["a window at 25:00", false, `services: { core: ${service} }\nenvironments: { prod: { file: p.tfvars, windows: [{ days: [mon], from: "09:00", to: "25:00", timeZone: UTC }] } }`],
+  ["a window on no day", false, `services: { core: ${service} }\nenvironments: { prod: { file: p.tfvars, windows: [{ days: [], from: "09:00", to: "10:00", timeZone: UTC }] } }`],
+  ["a negative soak", false, `services: { core: ${service} }\nenvironments: { s: { file: s.tfvars }, prod: { file: p.tfvars, requires: { environment: s, soakMinutes: -1 } } }`],
   ["a path with ..", false, `services: { core: ${service} }\nenvironments: { prod: { file: ../secrets.tfvars } }`],
 ];
 
@@ -46,6 +52,11 @@ const APP_ONLY: Array<[string, (typeof ZOD_ONLY_RULES)[number], string]> = [
   ["a helm environment promoting a service without targets.helm", "an environment's file kind needs its services' variable or targets", `services: { core: ${service} }\nenvironments: { eu: { file: v.yaml, kind: helm } }`],
   ["requireProvenance without provenance", "requireProvenance needs provenance on every service the environment promotes", `services: { core: ${service} }\nenvironments: { prod: { file: envs/prod.tfvars, requireProvenance: true } }`],
   ["a versionVariable that is the variable", "a tfvars-json versionVariable is a variable of its own", `services: { core: { repository: acme/core-api, image: ghcr.io/acme/core-api, variable: core_image, targets: { tfvars-json: { versionVariable: core_image } } } }\nenvironments: { prod: { file: p.json, kind: tfvars-json } }`],
+  ["requires naming an unknown environment", "requires names another environment of the config, without cycles", `services: { core: ${service} }\nenvironments: { prod: { file: p.tfvars, requires: { environment: stagin } } }`],
+  ["two environments requiring each other", "requires names another environment of the config, without cycles", `services: { core: ${service} }\nenvironments: { a: { file: a.tfvars, requires: { environment: b } }, b: { file: b.tfvars, requires: { environment: a } } }`],
+  ["an on: main environment with a version image tag", "an on: main environment's services tag images by commit ({sha} or {shortSha})", `services: { core: { repository: acme/core-api, image: ghcr.io/acme/core-api, variable: core_image, imageTag: "{version}" } }\nenvironments: { staging: { file: s.tfvars, on: main } }`],
+  ["a window in an unknown time zone", "a merge window's time zone is one the runtime knows, and its to is later than its from", `services: { core: ${service} }\nenvironments: { prod: { file: p.tfvars, windows: [{ days: [mon], from: "09:00", to: "16:00", timeZone: Europe/Berlinn }] } }`],
+  ["a window ending before it starts", "a merge window's time zone is one the runtime knows, and its to is later than its from", `services: { core: ${service} }\nenvironments: { prod: { file: p.tfvars, windows: [{ days: [mon], from: "22:00", to: "02:00", timeZone: UTC }] } }`],
 ];
 
 describe("the JSON Schema for editors and the app's config validation", () => {

@@ -33,6 +33,10 @@ export type ErrorCode =
   | "kustomize_new_tag"
   | "version_downgrade"
   | "version_reused"
+  // a tag over a commit marker (# core@0123456789ab): which is newer cannot be told
+  | "version_unknown"
+  // a push to main (on: main environments) whose head does not descend from the commit that runs
+  | "commit_not_descendant"
   // a merged rollback holds the environment (core/hold.ts)
   | "rollback_hold"
   // registry

@@ -36,6 +36,11 @@ export class ConfigCache {
     if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
   }
 
+  /** Forgets an entry (a push that may have changed the config: the next read parses it again). */
+  delete(installationId: number, infra: string): void {
+    this.entries.delete(key(installationId, infra));
+  }
+
   get size(): number {
     return this.entries.size;
   }

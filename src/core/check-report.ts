@@ -2,7 +2,7 @@ import type { ErrorCode } from "../errors.js";
 
 /** What happened in one environment, after the writes. */
 export type EnvironmentOutcome =
-  | { environment: string; file: string; outcome: "pull_request"; number: number; url: string; version: string; superseded?: string | undefined }
+  | { environment: string; file: string; outcome: "pull_request"; number: number; url: string; version: string; superseded?: string | undefined; waiting?: string | undefined }
   | { environment: string; file: string; outcome: "noop"; reason: string; url?: string | undefined }
   | { environment: string; file: string; outcome: "refused" | "failed"; code: string; reason: string };
 
@@ -24,7 +24,7 @@ export function reportOutcomes(service: string, tag: string, outcomes: Environme
   const lines = outcomes.map((o) => {
     switch (o.outcome) {
       case "pull_request":
-        return `- **${o.environment}** (\`${o.file}\`): [PR #${o.number}](${o.url}) promotes ${tag}${o.superseded ? ` (it superseded v${o.superseded})` : ""}.`;
+        return `- **${o.environment}** (\`${o.file}\`): [PR #${o.number}](${o.url}) promotes ${tag}${o.superseded ? ` (it superseded ${o.superseded})` : ""}.${o.waiting === undefined ? "" : ` It waits: ${o.waiting}`}`;
       case "noop":
         return `- **${o.environment}** (\`${o.file}\`): nothing to do. ${o.reason}`;
       case "refused":

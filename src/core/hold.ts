@@ -60,6 +60,8 @@ export function activeHold(pullRequests: readonly BranchHistoryEntry[]): Hold | 
   for (const pr of newestFirst) {
     if (pr.record.kind !== "record") continue;
     const { record } = pr.record;
+    // A push to main has no version: it neither holds nor lifts a hold (holds are on tag environments).
+    if (record.tag === undefined) continue;
     const version = parseReleaseTag(record.tag).version;
     if (record.rollback !== undefined) {
       if (record.rollback.released !== undefined) return undefined;

@@ -12,9 +12,10 @@ export interface ReleaseTag {
 }
 
 /**
- * The one release-tag grammar of the app. Tags (`core-v0.10.0`), the tfvars release markers
- * (`# core-v0.10.0`) and the config's service names and tag prefixes all go through this file;
- * nothing else in the codebase spells the grammar out.
+ * The one release-tag grammar of the app. Tags (`core-v0.10.0`), the pins' markers (`# core-v0.10.0`,
+ * and the commit markers `# core@0123456789ab` of environments promoted from main) and the
+ * config's service names and tag prefixes all go through this file; nothing else in the codebase
+ * spells the grammar out.
  *
  * A tag prefix (and so a service name, which is its default prefix): lowercase ASCII letters and
  * digits in dash-separated words, `core`, `edge-bff`, `3d`.
@@ -63,6 +64,42 @@ export function parseReleaseTag(tag: string): ReleaseTag {
     throw invalid(tag, `${version} is not a valid SemVer 2.0 version (no leading zeros, no empty identifiers)`);
   }
   return { tag, prefix, version, prerelease: semver.prerelease(version) !== null };
+}
+
+/** Hex digits of a commit marker: `# core@0123456789ab`. */
+export const COMMIT_MARKER_HEX = 12;
+
+// <prefix>@<12 lowercase hex>: the same prefix grammar as tags; `@` cannot occur in a tag.
+const COMMIT_MARKER = new RegExp(`^(?<prefix>${TAG_PREFIX.source.slice(1, -1)})@(?<commit>[0-9a-f]{${COMMIT_MARKER_HEX}})$`);
+
+/**
+ * What a marker after a pin names: a release (`core-v1.2.3`, an environment promoted by tags) or
+ * a commit of the service's default branch (`core@0123456789ab`, an environment promoted by every
+ * push to main). Both grammars live here, so a marker of either kind is read the same way in
+ * every environment and every file kind.
+ */
+export type PromotionMarker =
+  | { kind: "release"; text: string; prefix: string; release: ReleaseTag }
+  | { kind: "commit"; text: string; prefix: string; commit: string };
+
+/** The marker `text` names, or undefined when it is neither a strict release tag nor a commit marker. */
+export function parsePromotionMarker(text: string): PromotionMarker | undefined {
+  const release = tryParseReleaseTag(text);
+  if (release !== undefined) return { kind: "release", text, prefix: release.prefix, release };
+  const match = COMMIT_MARKER.exec(text);
+  if (match?.groups === undefined) return undefined;
+  return { kind: "commit", text, prefix: match.groups.prefix!, commit: match.groups.commit! };
+}
+
+/** The commit marker of `commit` (40 hex) for a service's prefix: `core@0123456789ab`. */
+export function commitMarker(prefix: string, commit: string): string {
+  if (!/^[0-9a-f]{40}$/.test(commit)) throw new Error(`not a full commit id: ${commit}`);
+  return `${prefix}@${commit.slice(0, COMMIT_MARKER_HEX)}`;
+}
+
+/** Whether a text resembles a commit marker without being a strict one (`core@ABC`, `core@abc`). */
+export function resemblesCommitMarker(text: string): boolean {
+  return /^[^@\s]+@[0-9a-f]/i.test(text);
 }
 
 /** parseReleaseTag, or undefined when the text is not a strict release tag. */

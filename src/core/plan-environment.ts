@@ -1,7 +1,7 @@
 import type { EnvironmentConfig, ServiceConfig } from "../config/config.schema.js";
 import { PromoterError } from "../errors.js";
 import { editPin, readPin, verifyPin } from "../editors/editors.js";
-import { describeTarget, targetOf, type TargetSpec, valueFor } from "../editors/target-editor.js";
+import { describeTarget, type PinChange, targetOf, type TargetSpec, valueFor } from "../editors/target-editor.js";
 import type { ReleaseTag } from "./parse-tag.js";
 import { decideVersion } from "./version-policy.js";
 import { branchName, type CommandRequest, pullRequestText, type VerifiedProvenance } from "./pull-request-text.js";
@@ -100,6 +100,13 @@ export function planEnvironment(input: EnvironmentPlanInput): EnvironmentPlan {
         reason: `${file} already runs ${serviceName} at ${input.digest}${currentVersion ? ` (v${currentVersion})` : ""}.`,
       };
     }
+    if (current.commit !== undefined) {
+      throw new PromoterError(
+        "version_unknown",
+        `${environmentName} runs ${serviceName} at ${current.marker}, a commit of the default branch, not a release: the app cannot tell whether v${release.version} is newer. ` +
+          `Replace the marker in ${file} with the release tag that runs (# ${prefix}-vX.Y.Z), or remove it to promote over an unknown version.`,
+      );
+    }
     // "unknown" (no marker at all) plans the change; the reviewer sees the old value in the diff.
     const decision = decideVersion(currentVersion, release.version);
     if (decision === "unreadable") throw unreadableMarker(file, location, current.marker);
@@ -189,11 +196,15 @@ function unreadableMarker(file: string, variable: string, marker: string | undef
  */
 export async function planVerifiedEnvironment(input: EnvironmentPlanInput): Promise<EnvironmentPlan> {
   const plan = planEnvironment(input);
+  const target = plan.outcome === "change" ? targetOf(input.serviceName, input.service, input.environment.kind) : undefined;
+  return target === undefined ? plan : provePlan(plan, input.baseText, target, { value: valueFor(target, input.service.image, input.digest), marker: input.release.tag }, input.release.prefix);
+}
+
+/** A change plan once the kind's real parser has checked it (verifyPin), or the refusal the check gives. */
+export async function provePlan(plan: EnvironmentPlan, baseText: string | undefined, target: TargetSpec, change: PinChange, markerPrefix: string): Promise<EnvironmentPlan> {
   if (plan.outcome !== "change") return plan;
   try {
-    const target = targetOf(input.serviceName, input.service, input.environment.kind);
-    const change = { value: valueFor(target, input.service.image, input.digest), marker: input.release.tag };
-    await verifyPin(input.baseText ?? "", plan.content, target, change, { file: plan.file, markerPrefix: input.release.prefix });
+    await verifyPin(baseText ?? "", plan.content, target, change, { file: plan.file, markerPrefix });
     return plan;
   } catch (error) {
     if (!(error instanceof PromoterError)) throw error;

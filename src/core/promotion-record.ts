@@ -19,7 +19,10 @@ const recordSchema = z.object({
   environment: z.string().min(1),
   service: z.string().min(1),
   repository: z.string().regex(/^[^/\s]+\/[^/\s]+$/),
-  tag: z.string().refine((tag) => tryParseReleaseTag(tag) !== undefined, "not a release tag"),
+  /** The release tag promoted; absent for a promotion of a push to main (`trigger: "main"`). */
+  tag: z.string().refine((tag) => tryParseReleaseTag(tag) !== undefined, "not a release tag").optional(),
+  /** `main`: the promotion of the service's default branch at `commit` (an `on: main` environment). */
+  trigger: z.literal("main").optional(),
   commit: z.string().regex(/^[0-9a-f]{40}$/),
   digest: z.string().regex(/^sha256:[0-9a-f]{64}$/),
   /** Who pushed the tag, as GitHub named them (shown again when the PR is rebuilt). */
@@ -37,9 +40,14 @@ const recordSchema = z.object({
       released: z.object({ by: z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/) }).optional(),
     })
     .optional(),
-});
+}).refine((record) => (record.tag === undefined) === (record.trigger === "main"), { message: "a record names a tag, or trigger main without one", path: ["tag"] });
 
 export type PromotionRecord = Omit<z.infer<typeof recordSchema>, "v">;
+
+/** What a record promotes, for people: its tag, or `core@0123456789ab` for a push to main. */
+export function promotedLabel(record: Pick<PromotionRecord, "tag" | "service" | "commit">): string {
+  return record.tag ?? `${record.service}@${record.commit.slice(0, 12)}`;
+}
 
 export function promotionRecordComment(record: PromotionRecord): string {
   // JSON.stringify escapes nothing that could end an HTML comment here: every field is validated

@@ -61,13 +61,15 @@ export function selectPromotion(config: Config, repository: string, tag: string)
     );
   }
 
-  const forService = Object.entries(config.environments).filter(
-    ([, environment]) => environment.services === undefined || environment.services.includes(serviceName),
-  );
+  const taking = environmentsOf(config, serviceName);
+  // Environments promoted from main take every push to it, never a tag (DESIGN: staging from main, prod from tags).
+  const forService = taking.filter(([, environment]) => environment.on === "tag");
   if (forService.length === 0) {
     throw new PromoterError(
       "no_environment",
-      `No environment in the config promotes service ${serviceName}; add it to an environment's services list.`,
+      taking.length === 0
+        ? `No environment in the config promotes service ${serviceName}; add it to an environment's services list.`
+        : `Every environment of ${serviceName} (${taking.map(([name]) => name).join(", ")}) is promoted from pushes to main (on: main), not by tags; add an environment with on: tag to promote ${tag}.`,
     );
   }
   const accepting = forService.filter(([, environment]) => !release.prerelease || environment.prerelease);
@@ -85,6 +87,34 @@ export function selectPromotion(config: Config, repository: string, tag: string)
     release,
     environments: accepting.map(([name, environment]) => ({ name, environment })),
   };
+}
+
+function environmentsOf(config: Config, serviceName: string): Array<[string, EnvironmentConfig]> {
+  return Object.entries(config.environments).filter(([, environment]) => environment.services === undefined || environment.services.includes(serviceName));
+}
+
+export interface SelectedMainPromotion {
+  serviceName: string;
+  service: ServiceConfig;
+  environments: Array<{ name: string; environment: EnvironmentConfig }>;
+}
+
+/**
+ * What a push to `repository`'s default branch promotes: each service of that repository with its
+ * `on: main` environments (none: the push promotes nothing). Ownership is decided by the repository
+ * the webhook names, as for tags.
+ */
+export function selectMainPromotions(config: Config, repository: string): SelectedMainPromotion[] {
+  return Object.entries(config.services)
+    .filter(([, service]) => sameRepository(service.repository, repository))
+    .map(([serviceName, service]) => ({
+      serviceName,
+      service,
+      environments: environmentsOf(config, serviceName)
+        .filter(([, environment]) => environment.on === "main")
+        .map(([name, environment]) => ({ name, environment })),
+    }))
+    .filter((selection) => selection.environments.length > 0);
 }
 
 /** The image tag CI pushed for this commit, from the service's `imageTag` template. */

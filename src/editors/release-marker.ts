@@ -5,16 +5,22 @@
  * refusal that says why. None is ever taken as "no marker", since the downgrade rule would then
  * take the running version as unknown (fail closed).
  */
-import { type ReleaseTag, resemblesReleaseTag, tryParseReleaseTag } from "../core/parse-tag.js";
+import { type PromotionMarker, parsePromotionMarker, resemblesCommitMarker, resemblesReleaseTag } from "../core/parse-tag.js";
 import { PromoterError } from "../errors.js";
 
 /**
- * The release tag a marker comment (`# core-v0.10.0`, `// core-v0.10.0`) names, in the one tag
- * grammar; undefined for any other comment (a near-miss, a block comment, a human's note).
+ * What a marker comment (`# core-v0.10.0`, `# core@0123456789ab`, `// core-v0.10.0`) names, in the
+ * one marker grammar (core/parse-tag.ts); undefined for any other comment (a near-miss, a block
+ * comment, a human's note).
  */
-export function releaseMarkerOf(comment: string): ReleaseTag | undefined {
+export function releaseMarkerOf(comment: string): PromotionMarker | undefined {
   const body = commentBody(comment);
-  return body === undefined ? undefined : tryParseReleaseTag(body);
+  return body === undefined ? undefined : parsePromotionMarker(body);
+}
+
+/** The fields a pin read carries for its marker: its text, and the version or commit it names. */
+export function markerFields(marker: PromotionMarker): { marker: string; version?: string; commit?: string } {
+  return marker.kind === "release" ? { marker: marker.text, version: marker.release.version } : { marker: marker.text, commit: marker.commit };
 }
 
 /** The text of a `#` or `//` comment without its opener, trimmed; undefined for any other comment. */
@@ -28,17 +34,24 @@ export function commentBody(comment: string): string | undefined {
  * `trailing_comment` naming what the comment is instead (another service's marker, a near-miss,
  * a human's note). `where` names the target and its line, e.g. `core_image in envs/prod.tfvars (line 3)`.
  */
-export function requireOwnMarker(comment: string, prefix: string, where: string): ReleaseTag {
+export function requireOwnMarker(comment: string, prefix: string, where: string): PromotionMarker {
   const marker = `# ${prefix}-vX.Y.Z`;
   const body = commentBody(comment);
   if (body !== undefined) {
-    const release = tryParseReleaseTag(body);
+    const release = parsePromotionMarker(body);
     if (release?.prefix === prefix) return release;
     if (release !== undefined) {
       throw new PromoterError(
         "trailing_comment",
         `${where} carries the release marker of another service (${excerpt(comment)}), not ${prefix}'s; ` +
           `the app cannot tell which version runs. Replace it with ${marker} of the version that runs, or remove it if that is unknown`,
+      );
+    }
+    if (resemblesCommitMarker(body)) {
+      throw new PromoterError(
+        "trailing_comment",
+        `${where} has a comment that resembles a commit marker but is not a strict one (${excerpt(comment)}); ` +
+          `the app cannot tell which commit runs. Write exactly # ${prefix}@<the first 12 hex digits of the commit, lowercase>, or remove it if the commit is unknown`,
       );
     }
     if (resemblesReleaseTag(body)) {

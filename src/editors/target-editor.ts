@@ -31,8 +31,10 @@ export interface PinnedValue {
   value: string;
   /** The release marker without its `#`: `core-v0.10.0`; undefined when the line has none. */
   marker?: string | undefined;
-  /** The version the marker names; undefined only when there is no marker at all. */
+  /** The version a release marker names; undefined for a commit marker or none. */
   version?: string | undefined;
+  /** The commit (12 hex) a commit marker (`# core@0123456789ab`) names; undefined for a release marker or none. */
+  commit?: string | undefined;
   /** 1-based line of the value. */
   line: number;
 }
@@ -40,7 +42,7 @@ export interface PinnedValue {
 export interface PinChange {
   /** What to write: an image reference or a digest (see valueFor). */
   value: string;
-  /** The release tag to mark it with, e.g. `core-v0.10.0`. */
+  /** The marker to write after it: a release tag (`core-v0.10.0`) or a commit marker (`core@0123456789ab`). */
   marker: string;
 }
 

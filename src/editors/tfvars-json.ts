@@ -13,9 +13,10 @@
  */
 import { isDeepStrictEqual } from "node:util";
 import { type Node as JsonNode, parseTree, type ParseError, printParseErrorCode } from "jsonc-parser";
-import { tryParseReleaseTag } from "../core/parse-tag.js";
+import { parsePromotionMarker } from "../core/parse-tag.js";
 import { PromoterError } from "../errors.js";
 import { lineOf } from "./text-lines.js";
+import { markerFields } from "./release-marker.js";
 import type { EditorOptions, PinEdit, PinnedValue, TargetEditor, TargetSpec } from "./target-editor.js";
 
 type TfvarsJsonSpec = Extract<TargetSpec, { kind: "tfvars-json" }>;
@@ -109,14 +110,14 @@ function find(text: string, spec: TfvarsJsonSpec, options: EditorOptions): Found
       `${spec.versionVariable} (the version of ${spec.variable}) is not set at the top level of ${file}; add "${spec.versionVariable}": "${options.markerPrefix}-vX.Y.Z" with the version that runs`,
     );
   }
-  const release = version.type === "string" ? tryParseReleaseTag(version.value as string) : undefined;
+  const release = version.type === "string" ? parsePromotionMarker(version.value as string) : undefined;
   if (release?.prefix !== options.markerPrefix) {
     throw new PromoterError(
       "trailing_comment",
-      `${spec.versionVariable} in ${file} (line ${lineOf(text, version.offset)}) holds ${JSON.stringify(version.value)}, not a release tag ${options.markerPrefix}-vX.Y.Z; the app cannot tell which version runs. Write the tag of the version that runs`,
+      `${spec.versionVariable} in ${file} (line ${lineOf(text, version.offset)}) holds ${JSON.stringify(version.value)}, not a release tag ${options.markerPrefix}-vX.Y.Z (or a commit marker ${options.markerPrefix}@<12 hex>); the app cannot tell which version runs. Write the tag of the version that runs`,
     );
   }
-  return { pinned: { ...pinned, marker: release.tag, version: release.version }, value, version };
+  return { pinned: { ...pinned, ...markerFields(release) }, value, version };
 }
 
 function stripBom(text: string): string {

@@ -32,7 +32,7 @@
  */
 import { parseReleaseTag } from "../core/parse-tag.js";
 import { PromoterError } from "../errors.js";
-import { humanComment, releaseMarkerOf, requireOwnMarker } from "./release-marker.js";
+import { humanComment, markerFields, releaseMarkerOf, requireOwnMarker } from "./release-marker.js";
 import {
   HclSyntaxError,
   decodeHclString,
@@ -149,7 +149,7 @@ function locateAssignment(text: string, variable: string, markerPrefix: string, 
   const release = releaseMarkerOf(commentText);
   if (release === undefined) throw new Error("unreachable: releaseMarkerComment returns only this service's marker");
   return {
-    assignment: { variable, value, marker: release.tag, version: release.version, line },
+    assignment: { variable, value, ...markerFields(release), line },
     valueToken,
     markerComment: { ...markerComment, end: markerComment.start + commentText.trimEnd().length },
   };

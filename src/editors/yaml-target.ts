@@ -24,7 +24,7 @@
 import { isDeepStrictEqual } from "node:util";
 import { type Document, isAlias, isMap, isScalar, isSeq, parseAllDocuments, type Scalar, visit, type YAMLMap } from "yaml";
 import { PromoterError } from "../errors.js";
-import { requireOwnMarker } from "./release-marker.js";
+import { markerFields, requireOwnMarker } from "./release-marker.js";
 import { lineEnd, lineOf } from "./text-lines.js";
 import { describeTarget, type EditorOptions, type PinEdit, type PinnedValue, type TargetEditor, type TargetSpec } from "./target-editor.js";
 
@@ -250,7 +250,7 @@ function inspect(text: string, docs: YamlDocument[], location: YamlLocation, des
     const release = requireOwnMarker(commentText, options.markerPrefix, where);
     const commentStart = end + (rest[0].length - rest[1]!.length);
     found.comment = { start: commentStart, end: commentStart + commentText.length };
-    found.pinned = { ...found.pinned, marker: release.tag, version: release.version };
+    found.pinned = { ...found.pinned, ...markerFields(release) };
   }
   return found;
 }

@@ -32,6 +32,7 @@ const OPEN_PULL_REQUEST_FIELD = `
       input: { repositoryId: $repositoryId, baseRefName: $baseBranch, headRefName: $branch, title: $title, body: $body }
     ) {
       pullRequest {
+        id
         number
         url
       }
@@ -109,6 +110,7 @@ export const MOVE_BRANCH_AND_UPDATE_PULL_REQUEST = /* GraphQL */ `
     }
     updatePullRequest(input: { pullRequestId: $pullRequestId, title: $title, body: $body }) {
       pullRequest {
+        id
         number
         url
       }
@@ -132,18 +134,41 @@ export interface EnsurePullRequestInput {
 
 export interface EnsuredPullRequest {
   action: "opened" | "updated";
+  /** The PR's node id (for enabling auto-merge). */
+  id: string;
   number: number;
   url: string;
   commit: string;
 }
 
 interface PullRequestPayload {
-  pullRequest: { number: number; url: string };
+  pullRequest: { id: string; number: number; url: string };
 }
 
 function splitMessage(message: string): { headline: string; body: string } {
   const [headline = "", ...rest] = message.split("\n");
   return { headline, body: rest.join("\n").trim() };
+}
+
+/** ensurePullRequest for one planned file change of a promotion, on infra's head as the first read saw it. */
+export function ensurePlannedPullRequest(
+  octokit: Octokit,
+  infra: { id: string; nameWithOwner: string; defaultBranch: string; headOid: string },
+  target: Pick<EnsurePullRequestInput, "branchRef" | "pullRequest">,
+  plan: { branch: string; file: string; content: string; commitMessage: string; title: string; body: string },
+): Promise<EnsuredPullRequest> {
+  return ensurePullRequest(octokit, {
+    repository: { id: infra.id, nameWithOwner: infra.nameWithOwner },
+    baseBranch: infra.defaultBranch,
+    baseOid: infra.headOid,
+    branch: plan.branch,
+    branchRef: target.branchRef,
+    pullRequest: target.pullRequest,
+    files: [{ path: plan.file, content: plan.content }],
+    commitMessage: plan.commitMessage,
+    title: plan.title,
+    body: plan.body,
+  });
 }
 
 /** Converges the promotion branch and its PR on `content` for `file`, started from `baseOid`. */
@@ -189,5 +214,30 @@ export async function ensurePullRequest(octokit: Octokit, input: EnsurePullReque
     return { action: "updated", ...moved.updatePullRequest.pullRequest, commit: committed.createCommitOnBranch.commit.oid };
   } catch (error) {
     throw mapGitHubError(error, action);
+  }
+}
+
+export const ENABLE_AUTO_MERGE = /* GraphQL */ `
+  mutation EnablePromotionAutoMerge($pullRequestId: ID!, $mergeMethod: PullRequestMergeMethod!) {
+    enablePullRequestAutoMerge(input: { pullRequestId: $pullRequestId, mergeMethod: $mergeMethod }) {
+      pullRequest {
+        autoMergeRequest {
+          enabledAt
+        }
+      }
+    }
+  }
+`;
+
+/**
+ * Enables GitHub's auto-merge on a promotion PR (environments with `autoMerge`): GitHub merges it
+ * once branch protection's required reviews and checks pass, so they still decide; the app never
+ * merges itself. Throws (mapped) when GitHub refuses, e.g. auto-merge is off in the repository.
+ */
+export async function enableAutoMerge(octokit: Octokit, pullRequestId: string, method: "merge" | "squash" | "rebase", what: string): Promise<void> {
+  try {
+    await octokit.graphql(ENABLE_AUTO_MERGE, { pullRequestId, mergeMethod: method.toUpperCase() });
+  } catch (error) {
+    throw mapGitHubError(error, `enabling auto-merge on ${what}`);
   }
 }

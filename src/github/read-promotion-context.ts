@@ -172,22 +172,9 @@ export async function readPromotionContext(
     variables.defaultBranch = args.targets.defaultBranch;
     requests.forEach((target, i) => Object.assign(variables, { [`file${i}`]: target.file }, branchVariables(target, i)));
   }
-  try {
-    data = await octokit.graphql<ReadPromotionContextResponse>(readPromotionContextDocument(requests.length), variables);
-  } catch (error) {
-    // A repository the installation cannot see comes back as a NOT_FOUND error with partial data.
-    const partial = (error as { data?: ReadPromotionContextResponse }).data;
-    if (partial?.infra === null || partial?.source === null) data = partial;
-    else throw mapGitHubError(error, `reading ${args.infra.owner}/${args.infra.name} and ${args.source.owner}/${args.source.name}`);
-  }
+  data = await readInfraAndSource<ReadPromotionContextResponse>(octokit, readPromotionContextDocument(requests.length), variables, args);
   const infraName = `${args.infra.owner}/${args.infra.name}`;
-  if (data.infra === null || data.infra.defaultBranchRef === null) {
-    throw new PromoterError(
-      "config_missing",
-      `The infra repository ${infraName} is not visible to the app or has no default branch. ` +
-        `Install the app on it, or set INFRA_REPOSITORY to the right repository.`,
-    );
-  }
+  if (data.infra === null || data.infra.defaultBranchRef === null) throw infraNotVisible(infraName);
   if (data.source === null || data.source.defaultBranchRef === null) {
     throw new PromoterError(
       "github_forbidden",
@@ -229,6 +216,35 @@ export async function readPromotionContext(
       checkRun: commit === undefined ? undefined : latestCheckRun(commit),
     },
   };
+}
+
+/**
+ * A first read of infra and a source repository (a tag's, or a push to main's): the answer, or the
+ * partial one GitHub gives with a NOT_FOUND error for a repository the installation cannot see
+ * (that side is then null, for the caller to refuse with its reason).
+ */
+export async function readInfraAndSource<T extends { infra: unknown; source: unknown }>(
+  octokit: Octokit,
+  document: string,
+  variables: Record<string, string>,
+  args: { infra: RepositoryName; source: RepositoryName },
+): Promise<T> {
+  try {
+    return await octokit.graphql<T>(document, variables);
+  } catch (error) {
+    const partial = (error as { data?: T }).data;
+    if (partial?.infra === null || partial?.source === null) return partial;
+    throw mapGitHubError(error, `reading ${args.infra.owner}/${args.infra.name} and ${args.source.owner}/${args.source.name}`);
+  }
+}
+
+/** `config_missing`: the infra repository is not visible to the app or has no default branch. */
+export function infraNotVisible(infraName: string): PromoterError {
+  return new PromoterError(
+    "config_missing",
+    `The infra repository ${infraName} is not visible to the app or has no default branch. ` +
+      `Install the app on it, or set INFRA_REPOSITORY to the right repository.`,
+  );
 }
 
 function peel(object: GitObject): GitObject | undefined {

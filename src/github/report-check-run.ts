@@ -2,6 +2,10 @@ import { mapGitHubError } from "./map-github-error.js";
 import type { Octokit, RepositoryName } from "./octokit.js";
 
 export const CHECK_RUN_NAME = "release-promoter";
+/** The check run on a service's default-branch commit that an `on: main` environment promotes. */
+export const MAIN_CHECK_RUN_NAME = "release-promoter/main";
+/** The check run on a promotion PR's head commit in infra: its environment's gates (requires, windows). */
+export const GATES_CHECK_RUN_NAME = "release-promoter/gates";
 /** The check run on infra commits that change the config. */
 export const CONFIG_CHECK_RUN_NAME = "release-promoter/config";
 /** The check run on infra's default-branch head that lists the keys a sweep could not reconcile. */

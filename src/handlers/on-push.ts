@@ -1,5 +1,6 @@
 import type { Context } from "probot";
-import { isInfraRepository } from "../config/infra-repository.js";
+import { infraRepositoryFor, isInfraRepository } from "../config/infra-repository.js";
+import { selectMainPromotions } from "../core/select-promotion.js";
 import { CONFIG_PATH } from "../config/parse-config.js";
 import type { Job } from "../jobs/job.schema.js";
 import type { JobQueue } from "../jobs/job-queue.js";
@@ -11,7 +12,8 @@ const ZERO = /^0{40}$/;
  * `push` → jobs; answers at once. A tag created → promote it; a tag deleted or moved → the
  * tag-changed job (close its PR; a moved tag is refused). A push to the infra repository: its
  * default branch → refresh the open promotion PRs; any branch that may have changed the config →
- * check it. Nothing here reads GitHub.
+ * check it. A push to a service's default branch → promote its head to the on: main environments.
+ * Nothing here reads GitHub.
  */
 export function onPush(deps: PromoterDependencies, queue: JobQueue) {
   return async (context: Context<"push">): Promise<void> => {
@@ -42,11 +44,33 @@ export function jobsForPush(deps: PromoterDependencies, payload: Context<"push">
       },
     ];
   }
-  if (!payload.ref.startsWith("refs/heads/") || payload.deleted || !isInfraRepository(deps.env, repository)) return [];
+  if (!payload.ref.startsWith("refs/heads/") || payload.deleted) return [];
+  if (!isInfraRepository(deps.env, repository)) {
+    // A service's default branch moved: its on: main environments promote the new head. Skipped
+    // without a job when the config this app last saw has no on: main environment (no read per push).
+    if (payload.ref !== `refs/heads/${payload.repository.default_branch}` || !mayPromoteMain(deps, installationId, repository)) return [];
+    return [{ kind: "promote-main", installationId, repository, trigger: "push", headCommit: payload.after, pusher: payload.sender?.login ?? payload.pusher.name ?? undefined }];
+  }
   const jobs: Job[] = [];
   if (payload.ref === `refs/heads/${payload.repository.default_branch}`) jobs.push({ kind: "refresh-promotions", installationId, infra: repository });
-  if (mayChangeConfig(payload)) jobs.push({ kind: "check-config", installationId, repository, sha: payload.after });
+  if (mayChangeConfig(payload)) {
+    jobs.push({ kind: "check-config", installationId, repository, sha: payload.after });
+    // The cache lets pushes to services' main skip without a job; a new config may add on: main environments.
+    if (payload.ref === `refs/heads/${payload.repository.default_branch}`) deps.configCache?.delete(installationId, repository);
+  }
   return jobs;
+}
+
+/**
+ * Whether a push to `repository`'s default branch may promote something: unknown (no config seen
+ * yet for this installation's infra) counts as yes, so the job reads the config and decides.
+ */
+function mayPromoteMain(deps: PromoterDependencies, installationId: number, repository: string): boolean {
+  const [owner] = repository.split("/") as [string];
+  const infra = infraRepositoryFor(deps.env, owner);
+  const cached = deps.configCache?.get(installationId, `${infra.owner}/${infra.name}`);
+  if (cached === undefined) return true;
+  return selectMainPromotions(cached.config, repository).length > 0;
 }
 
 /** Whether the push may have changed the config: named in a commit's files, or GitHub's list is incomplete (20+ commits, forced). */

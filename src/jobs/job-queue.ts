@@ -8,6 +8,13 @@ export type Enqueued = "queued" | "coalesced" | "refused";
 export interface JobQueue {
   /** Resolves once the job is queued (or coalesced, or refused); rejects when the queue cannot take it (Redis unreachable). */
   enqueue(job: Job): Promise<Enqueued>;
+  /**
+   * Queues `job` to run once `delayMs` have passed (a gate that changes at a known time). With
+   * Redis it is a delayed BullMQ job that outlives this process; in memory it is a timer that a
+   * restart loses (the next sweep re-evaluates what it would have). Of several calls for one job
+   * before it runs, the earliest time wins in memory; Redis keeps one per distinct time.
+   */
+  enqueueLater(job: Job, delayMs: number): Promise<Enqueued>;
   /** What /healthz reports. */
   stats(): Promise<QueueStats>;
   /**
@@ -50,6 +57,9 @@ export const MAX_WAITING_JOBS = 10_000;
  */
 export const RERUN_SPACING_MS = 1_000;
 
+/** The longest delay a Node timer takes. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /**
  * The in-process queue. It coalesces: a job whose id (`jobId`) is already waiting is not queued
  * again (the newest data replaces the waiting one's); a job whose id is running is queued once
@@ -82,6 +92,26 @@ export class MemoryJobQueue implements JobQueue {
 
   async enqueue(job: Job): Promise<Enqueued> {
     return this.enqueueNow(job);
+  }
+
+  /** Timers of enqueueLater, by job id: when each is due. */
+  private readonly later = new Map<string, { due: number; timer: NodeJS.Timeout }>();
+
+  async enqueueLater(job: Job, delayMs: number): Promise<Enqueued> {
+    const id = jobId(job);
+    const due = Date.now() + Math.max(0, delayMs);
+    const pending = this.later.get(id);
+    if (pending !== undefined && pending.due <= due) return "coalesced";
+    if (pending !== undefined) clearTimeout(pending.timer);
+    // setTimeout takes at most 2^31-1 ms (24.8 days); a later time is re-scheduled by the run it triggers.
+    const timer = setTimeout(() => {
+      this.later.delete(id);
+      this.enqueueNow(job);
+    }, Math.min(Math.max(0, delayMs), MAX_TIMER_MS));
+    // A timer does not keep the process alive, nor does the drain on SIGTERM wait for it.
+    timer.unref();
+    this.later.set(id, { due, timer });
+    return "queued";
   }
 
   /** The same, synchronously (the in-process queue never waits). */

@@ -9,6 +9,19 @@ import { z } from "zod";
 const installationId = z.number().int().positive().describe("The GitHub App installation the job acts for.");
 const repository = z.string().regex(/^[^/\s]+\/[^/\s]+$/, "must be owner/name").describe("owner/name");
 
+/** What a promotion job carries from one run to the next (a wait, a retry). */
+const resumable = {
+  /**
+   * A wait for the image that an earlier run of this job began (only with a durable queue: each
+   * wait is a delayed job): when it began (epoch ms) and how many attempts have failed.
+   */
+  imageWait: z.object({ since: z.number().int().nonnegative(), attempts: z.number().int().positive() }).optional(),
+  /** The check run an earlier run of this job left in progress (so a retry whose first read fails updates it, not a new one). */
+  checkRunId: z.number().int().positive().optional(),
+  /** Retries after retryable failures so far (core/retry-policy.ts). */
+  retries: z.number().int().positive().optional(),
+};
+
 export const jobSchema = z.discriminatedUnion("kind", [
   z.object({
     kind: z.literal("promote-tag"),
@@ -31,15 +44,32 @@ export const jobSchema = z.discriminatedUnion("kind", [
     /** The commit the push payload names (reported on when the first read fails). */
     headCommit: z.string().optional(),
     pusher: z.string().optional(),
+    ...resumable,
+  }),
+  z.object({
     /**
-     * A wait for the image that an earlier run of this job began (only with a durable queue: each
-     * wait is a delayed job): when it began (epoch ms) and how many attempts have failed.
+     * A push to a service repository's default branch: promote the branch's head (read when the
+     * job runs, so a burst of pushes is one job) to the service's `on: main` environments.
      */
-    imageWait: z.object({ since: z.number().int().nonnegative(), attempts: z.number().int().positive() }).optional(),
-    /** The check run an earlier run of this job left in progress (so a retry whose first read fails updates it, not a new one). */
-    checkRunId: z.number().int().positive().optional(),
-    /** Retries after retryable failures so far (core/retry-policy.ts). */
-    retries: z.number().int().positive().optional(),
+    kind: z.literal("promote-main"),
+    installationId,
+    repository,
+    /** Why: a push, a sweep that found an environment behind, infra's main moving under an open PR, a check run's Re-run. */
+    trigger: z.enum(["push", "sweep", "refresh", "rerequested"]),
+    /** The commit the push payload names (reported on when the first read fails). */
+    headCommit: z.string().optional(),
+    pusher: z.string().optional(),
+    ...resumable,
+  }),
+  z.object({
+    /**
+     * Re-evaluate the gates (requires, windows) of one promotion PR and write its gates check:
+     * queued for the time a waiting gate can change (a soak ends, a window opens or closes).
+     */
+    kind: z.literal("check-gates"),
+    installationId,
+    infra: repository,
+    number: z.number().int().positive(),
   }),
   z.object({
     kind: z.literal("tag-changed"),
@@ -108,8 +138,10 @@ export function jobKey(job: Job): string {
   const lower = (text: string) => text.toLowerCase();
   switch (job.kind) {
     case "promote-tag":
+    case "promote-main":
     case "tag-changed":
       return `${job.installationId}:source:${lower(job.repository)}`;
+    case "check-gates":
     case "refresh-promotions":
     case "promotion-closed":
     case "comment-command":
@@ -135,6 +167,10 @@ export function jobId(job: Job): string {
     case "promote-tag":
       // A command is its own work (one environment, a possible rollback), not the tag's usual promotion.
       return `promote-tag:${job.installationId}:${lower(job.repository)}:${job.tag}${job.command === undefined ? "" : `:command:${job.command.environment}:${job.command.issue}`}`;
+    case "promote-main":
+      return `promote-main:${job.installationId}:${lower(job.repository)}`;
+    case "check-gates":
+      return `check-gates:${job.installationId}:${lower(job.infra)}:${job.number}`;
     case "tag-changed":
       return `tag-changed:${job.installationId}:${lower(job.repository)}:${job.tag}:${job.change}:${job.commit ?? ""}`;
     case "refresh-promotions":

@@ -77,8 +77,17 @@ export class RedisJobQueue implements JobQueue {
   }
 
   async enqueue(job: Job): Promise<Enqueued> {
-    const id = jobId(job);
-    const add = this.queue.add(job.kind, job, { deduplication: { id, keepLastIfActive: true } });
+    return this.add(job, 0);
+  }
+
+  async enqueueLater(job: Job, delayMs: number): Promise<Enqueued> {
+    return this.add(job, Math.max(0, Math.ceil(delayMs)));
+  }
+
+  private async add(job: Job, delayMs: number): Promise<Enqueued> {
+    // A delayed job has an id of its own per due second: it never stands in for (or is dropped beside) the job due now.
+    const id = delayMs === 0 ? jobId(job) : `${jobId(job)}:at:${Math.ceil((Date.now() + delayMs) / 1000)}`;
+    const add = this.queue.add(job.kind, job, { deduplication: { id, keepLastIfActive: true }, ...(delayMs === 0 ? {} : { delay: delayMs }) });
     // If the timeout wins, a later rejection of the add must not become an unhandled rejection.
     add.catch(() => {});
     let timer: NodeJS.Timeout | undefined;

@@ -4,6 +4,8 @@ import type { Octokit } from "../github/octokit.js";
 import { checkConfig } from "../pipelines/check-config.js";
 import { commentCommand } from "../pipelines/comment-command.js";
 import { promoteTag } from "../pipelines/promote-tag.js";
+import { promoteMain } from "../pipelines/promote-main.js";
+import { checkGates } from "../pipelines/check-gates.js";
 import { promotionClosed } from "../pipelines/promotion-closed.js";
 import { refreshPromotions } from "../pipelines/refresh-promotions.js";
 import { sweepInstallation } from "../pipelines/sweep.js";
@@ -41,6 +43,10 @@ export function createJobRunner(app: Probot, deps: PromoterDependencies, queue: 
     switch (job.kind) {
       case "promote-tag":
         return promoteTag(run, job);
+      case "promote-main":
+        return promoteMain(run, job);
+      case "check-gates":
+        return checkGates(run, job);
       case "tag-changed":
         return tagChanged(run, job);
       case "refresh-promotions":

@@ -2,7 +2,7 @@ import type { Logger } from "probot";
 import type { CheckReportText } from "../core/check-report.js";
 import type { Octokit, RepositoryName } from "../github/octokit.js";
 import type { PromotionContext } from "../github/read-promotion-context.js";
-import { createCheckRun, updateCheckRun } from "../github/report-check-run.js";
+import { CHECK_RUN_NAME, createCheckRun, updateCheckRun } from "../github/report-check-run.js";
 
 /**
  * The check run on the tagged commit: created "in progress" only when the work has to wait,
@@ -18,6 +18,8 @@ export class Reporter {
     private readonly tag: string,
     private readonly existing: PromotionContext["source"]["checkRun"],
     private readonly headSha: string | undefined,
+    /** The check run's name: the tag's (release-promoter), or a main push's (release-promoter/main). */
+    private readonly name: string = CHECK_RUN_NAME,
   ) {
     // A check run left in progress (the process that created it died while waiting) is resumed
     // and completed, never left "in progress" beside a new one.
@@ -34,7 +36,7 @@ export class Reporter {
     if (this.headSha === undefined) return;
     const report = { status: "in_progress" as const, title, summary };
     if (this.checkRunId === undefined) {
-      this.checkRunId = await createCheckRun(this.octokit, this.source, this.headSha, this.tag, report);
+      this.checkRunId = await createCheckRun(this.octokit, this.source, this.headSha, this.tag, report, this.name);
     } else {
       await updateCheckRun(this.octokit, this.source, this.checkRunId, report);
     }
@@ -56,7 +58,7 @@ export class Reporter {
       log.info("check run already reports this");
       return;
     }
-    await createCheckRun(this.octokit, this.source, this.headSha, this.tag, report);
+    await createCheckRun(this.octokit, this.source, this.headSha, this.tag, report, this.name);
   }
 }
 

@@ -5,7 +5,7 @@ import { planVerifiedEnvironment } from "../core/plan-environment.js";
 import { judgePromotionHistory } from "../core/promotion-history.js";
 import { renderImageTag, selectPromotion } from "../core/select-promotion.js";
 import { PromoterError } from "../errors.js";
-import { ensurePullRequest } from "../github/ensure-pull-request.js";
+import { ensurePlannedPullRequest } from "../github/ensure-pull-request.js";
 import { type RepositoryName, splitRepository } from "../github/octokit.js";
 import { mapGitHubError } from "../github/map-github-error.js";
 import { type PromotionContext, readPromotionContext } from "../github/read-promotion-context.js";
@@ -362,18 +362,7 @@ async function promoteWith(args: {
       continue;
     }
     try {
-      const pr = await ensurePullRequest(octokit, {
-        repository: { id: read.infra.id, nameWithOwner: read.infra.nameWithOwner },
-        baseBranch: read.infra.defaultBranch,
-        baseOid: read.infra.headOid,
-        branch: plan.branch,
-        branchRef: target.branchRef,
-        pullRequest: target.pullRequest,
-        files: [{ path: plan.file, content: plan.content }],
-        commitMessage: plan.commitMessage,
-        title: plan.title,
-        body: plan.body,
-      });
+      const pr = await ensurePlannedPullRequest(octokit, read.infra, target, plan);
       dlog.info({ environment: name, pr: pr.number, action: pr.action, rollback: plan.rollback !== undefined }, "pull request ensured");
       if (plan.rollback !== undefined) {
         await addLabels(octokit, infra, pr.number, [ROLLBACK_LABEL]).catch((error: unknown) =>
@@ -388,7 +377,7 @@ async function promoteWith(args: {
         number: pr.number,
         url: pr.url,
         version: release.version,
-        superseded: plan.supersededVersion,
+        superseded: plan.supersededVersion === undefined ? undefined : `v${plan.supersededVersion}`,
       });
     } catch (error) {
       if (!(error instanceof PromoterError)) throw error;

@@ -4,7 +4,7 @@ import { isPromoterError } from "../errors.js";
 import { mapGitHubError } from "../github/map-github-error.js";
 import { splitRepository } from "../github/octokit.js";
 import { PROMOTION_BRANCH_PREFIX } from "../github/read-open-promotions.js";
-import { createCheckRun } from "../github/report-check-run.js";
+import { CHECK_RUN_NAME, MAIN_CHECK_RUN_NAME, createCheckRun } from "../github/report-check-run.js";
 import type { JobOf } from "../jobs/job.schema.js";
 import { logFailure } from "./log-failure.js";
 import type { Run } from "./run.js";
@@ -30,8 +30,10 @@ export async function promotionClosed(run: Run, job: JobOf<"promotion-closed">):
     const merged = pr.merged === true || typeof pr.merged_at === "string";
     const by = merged ? (pr.merged_by?.login ?? job.by) : job.by;
     const text = reportPromotionClosed(record, { infra: job.infra, number: job.number, url: pr.html_url, merged, by });
-    await createCheckRun(run.octokit, splitRepository(record.repository), record.commit, record.tag, { status: "completed", ...text });
-    log.info({ tag: record.tag, merged }, "promotion PR closed: reported on the tagged commit");
+    // A push to main's promotion is reported beside that commit's own main check run, not as a tag's.
+    const main = record.trigger === "main";
+    await createCheckRun(run.octokit, splitRepository(record.repository), record.commit, record.tag ?? "main", { status: "completed", ...text }, main ? MAIN_CHECK_RUN_NAME : CHECK_RUN_NAME);
+    log.info({ tag: record.tag, commit: record.commit, merged }, main ? "promotion PR closed: reported on the commit" : "promotion PR closed: reported on the tagged commit");
   } catch (error) {
     logFailure(log, isPromoterError(error) ? error : mapGitHubError(error, `reporting the close of ${job.infra}#${job.number}`), "closed promotion not reported");
   }

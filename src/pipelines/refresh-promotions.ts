@@ -123,6 +123,13 @@ async function refreshOne(
     );
     return;
   }
+  if (record.tag === undefined) {
+    // A promotion of main is planned from the service's default branch as it is now (it may have
+    // moved since): the same job a push runs, which rebuilds this PR on the new base or closes nothing.
+    await run.queue.enqueue({ kind: "promote-main", installationId: run.installationId, repository: record.repository, trigger: "refresh" });
+    log.info({ repository: record.repository }, "promotion of main queued to rebuild its PR on the new default branch");
+    return;
+  }
   const plan: EnvironmentPlan = await planVerifiedEnvironment({
     serviceName: record.service,
     service,

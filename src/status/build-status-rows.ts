@@ -1,3 +1,4 @@
+import { promotedLabel } from "../core/promotion-record.js";
 /**
  * The status rows of one installation, pure: from what the sweep reads (the config, each
  * service's tags, each environment file, each promotion branch's PRs) to one row per
@@ -77,7 +78,7 @@ export function buildStatusRows({ config, state, files }: StatusInputs): StatusR
       pullRequest:
         open === undefined
           ? null
-          : { number: open.number, url: open.url, proposes: open.record.kind === "record" ? open.record.record.tag : null, createdAt: null, ageSeconds: null },
+          : { number: open.number, url: open.url, proposes: open.record.kind === "record" ? promotedLabel(open.record.record) : null, createdAt: null, ageSeconds: null },
       lastOutcome: null,
       hold: hold === undefined ? null : { number: hold.number, url: hold.url, version: hold.version, through: hold.through ?? null },
     };

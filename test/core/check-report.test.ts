@@ -97,7 +97,7 @@ describe("reportOutcomes: the conclusion and title of every mix", () => {
 
 describe("reportOutcomes: the whole check-run text", () => {
   it("one PR that superseded an older proposal", () => {
-    expect(reportOutcomes("core", TAG, [pr("prod", 12, "0.9.5")])).toMatchInlineSnapshot(`
+    expect(reportOutcomes("core", TAG, [pr("prod", 12, "v0.9.5")])).toMatchInlineSnapshot(`
       {
         "conclusion": "success",
         "detailsUrl": "https://github.com/acme/infra/pull/12",

@@ -313,7 +313,13 @@ describe("releaseMarkerOf", () => {
     ["# v1.0.0", undefined],
     ["# core-v1.0.0 hotfix", undefined],
     ["/* core-v1.0.0 */", undefined],
+    ["# core@0123456789ab", "core@0123456789ab"],
+    ["// edge-bff@0123456789ab", "edge-bff@0123456789ab"],
+    ["# core@0123456789AB", undefined],
+    ["# core@0123456789a", undefined],
+    ["# core@0123456789abc", undefined],
+    ["# Core@0123456789ab", undefined],
   ])("%s → %s", (comment, marker) => {
-    expect(releaseMarkerOf(comment)?.tag).toBe(marker);
+    expect(releaseMarkerOf(comment)?.text).toBe(marker);
   });
 });

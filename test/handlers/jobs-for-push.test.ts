@@ -7,6 +7,8 @@ import { describe, expect, it } from "vitest";
 import { jobsForPush } from "../../src/handlers/on-push.js";
 import type { PromoterDependencies } from "../../src/dependencies.js";
 import { pushPayload } from "../helpers/promotion-mocks.js";
+import { ConfigCache } from "../../src/config/config-cache.js";
+import { parseConfig } from "../../src/config/parse-config.js";
 
 type Payload = Parameters<typeof jobsForPush>[1];
 const deps = { env: {} } as PromoterDependencies;
@@ -69,15 +71,34 @@ describe("jobsForPush", () => {
     expect(jobs.map((job) => job.kind)).toEqual(["check-config"]);
   });
 
+  it("a push to a service repository's default branch → promote its head (on: main), unless the config this app last saw has no on: main environment", () => {
+    const main = payload((p) => Object.assign(p, { ref: "refs/heads/main", after: B }));
+    expect(jobsForPush(deps, main)).toEqual([expect.objectContaining({ kind: "promote-main", repository: "acme/core-api", trigger: "push", headCommit: B })]);
+    const cache = new ConfigCache();
+    const withCache = { env: {}, configCache: cache } as unknown as PromoterDependencies;
+    const service = "{ repository: acme/core-api, image: ghcr.io/acme/core-api, variable: core_image }";
+    cache.set(main.installation!.id, "acme/infra", { oid: "1", defaultBranch: "main", config: parseConfig(`services: { core: ${service} }\nenvironments: { prod: { file: p.tfvars } }`, "t") });
+    expect(jobsForPush(withCache, main)).toEqual([]);
+    cache.set(main.installation!.id, "acme/infra", { oid: "2", defaultBranch: "main", config: parseConfig(`services: { core: ${service} }\nenvironments: { staging: { file: s.tfvars, on: main } }`, "t") });
+    expect(jobsForPush(withCache, main).map((job) => job.kind)).toEqual(["promote-main"]);
+    // Another branch of the service, or a config that has no service in that repository: nothing.
+    expect(jobsForPush(withCache, payload((p) => (p.ref = "refs/heads/feature")))).toEqual([]);
+    expect(jobsForPush(withCache, payload((p) => Object.assign(p, { ref: "refs/heads/main", repository: { ...p.repository, full_name: "acme/web-ui" } })))).toEqual([]);
+    // A push to infra's main that may change the config forgets the cached one.
+    jobsForPush(withCache, infraPush((p) => (p.commits[0].modified = [".github/release-promoter.yml"])));
+    expect(cache.get(main.installation!.id, "acme/infra")).toBeUndefined();
+  });
+
   it("ignores branch pushes of other repositories, deleted branches, and deliveries without an installation", () => {
-    expect(jobsForPush(deps, payload((p) => (p.ref = "refs/heads/main")))).toEqual([]);
+    expect(jobsForPush(deps, payload((p) => (p.ref = "refs/heads/feature")))).toEqual([]);
     expect(jobsForPush(deps, infraPush((p) => Object.assign(p, { deleted: true, after: ZERO })))).toEqual([]);
     expect(jobsForPush(deps, payload((p) => delete p.installation))).toEqual([]);
   });
 
   it("names the infra repository by INFRA_REPOSITORY when it is set", () => {
     const other = { env: { INFRA_REPOSITORY: "acme/platform" } } as unknown as PromoterDependencies;
-    expect(jobsForPush(other, infraPush())).toEqual([]);
+    // acme/infra is then just another repository: its main may hold a service.
+    expect(jobsForPush(other, infraPush()).map((job) => job.kind)).toEqual(["promote-main"]);
     expect(jobsForPush(other, infraPush((p) => (p.repository.full_name = "acme/platform"))).map((job) => job.kind)).toEqual(["refresh-promotions"]);
   });
 });

@@ -244,12 +244,26 @@ describe("refusals: no PR, a check run that says why", () => {
     expect(github.writes()).toEqual([]);
   });
 
-  it("ignores branch pushes of repositories other than infra without a request", async () => {
+  it("ignores branch pushes of repositories other than infra without a request, except to a service's default branch", async () => {
     const branch = pushPayload();
-    branch.ref = "refs/heads/main";
+    branch.ref = "refs/heads/feature";
     await receive(branch);
     github.assertDone();
     expect(github.requests).toEqual([]);
+  });
+
+  it("a push to a service's main, with no on: main environment in the config: one read, nothing written", async () => {
+    const main = pushPayload();
+    main.ref = "refs/heads/main";
+    const context = promotionContext({});
+    github
+      .accessToken(4242)
+      .graphql("ReadMainContext", () => ({
+        infra: context.infra,
+        source: { ...context.source, defaultBranchRef: { name: "main", target: { __typename: "Commit", oid: TAGGED_COMMIT, checkSuites: { nodes: [] } } } },
+      }));
+    await receive(main);
+    github.assertDone();
   });
 });
 

@@ -182,7 +182,9 @@ function pullRequestModel(context: GraphqlContext, pr: PullRequest): Model {
     mergedAt: pr.state === "merged" ? (pr.mergedAt ?? pr.updatedAt) : null,
     isCrossRepository: pr.fromFork !== undefined,
     headRefName: pr.head,
+    headRefOid: pr.fromFork !== undefined ? null : (pr.repository.git.refs.get(`refs/heads/${pr.head}`) ?? null),
     baseRefName: pr.base,
+    autoMergeRequest: pr.autoMerge === undefined ? null : { enabledAt: pr.autoMerge.enabledAt, mergeMethod: pr.autoMerge.mergeMethod },
     isDraft: false,
     // GraphQL names a bot by its slug (no "[bot]"); the stand-in's PRs are opened by the app or a person.
     author: { __typename: pr.author === "release-promoter" ? "Bot" : "User", login: pr.author },
@@ -385,6 +387,14 @@ const mutationRoot: Model = {
     if (input.expectedHeadOid && head !== input.expectedHeadOid) throw githubError("UNPROCESSABLE", "Head branch was modified. Review and try the merge again.");
     if (context.world.mergeConflicts(pr).length > 0) throw githubError("UNPROCESSABLE", "Pull Request is not mergeable");
     context.world.merge(pr);
+    return { clientMutationId: null, pullRequest: pullRequestModel(context, pr) };
+  },
+  enablePullRequestAutoMerge: ({ input }: { input: { pullRequestId: string; mergeMethod?: string | null } }, context: GraphqlContext) => {
+    const pr = pullRequestById(context, input.pullRequestId);
+    // GitHub's answers when the repository has auto-merge off, or the PR is closed.
+    if (!pr.repository.allowAutoMerge) throw githubError("UNPROCESSABLE", "Auto merge is not allowed for this repository");
+    if (pr.state !== "open") throw githubError("UNPROCESSABLE", "Pull request is not open");
+    pr.autoMerge = { enabledAt: new Date().toISOString(), mergeMethod: input.mergeMethod ?? "MERGE" };
     return { clientMutationId: null, pullRequest: pullRequestModel(context, pr) };
   },
   updatePullRequest: ({ input }: { input: { pullRequestId: string; title?: string | null; body?: string | null } }, context: GraphqlContext) => {

@@ -18,6 +18,8 @@ export interface Repository {
   git: GitStore;
   /** Labels that exist in the repository (name → color). */
   labels: Map<string, string>;
+  /** The repository setting "Allow auto-merge" (GitHub's default is off; the stand-in's on unless a test turns it off). */
+  allowAutoMerge: boolean;
 }
 
 export interface PullRequest {
@@ -38,6 +40,8 @@ export interface PullRequest {
   mergedAt?: string;
   /** A PR from a fork (its owner/name): its head branch lives there, not in this repository. */
   fromFork?: string;
+  /** Auto-merge enabled on it (enablePullRequestAutoMerge): when, and with which method. */
+  autoMerge?: { enabledAt: string; mergeMethod: string };
   /** Who merged it (a login), when merged through the world. */
   mergedBy?: string;
   /** Who opened it, as GraphQL names them: the app's slug, or a person's login. */
@@ -116,6 +120,7 @@ export class World {
       installationId: options.installationId,
       git: new GitStore(),
       labels: new Map(),
+      allowAutoMerge: true,
     };
     repository.nodeId = this.nodeId("Repository", String(databaseId), { kind: "Repository", repository });
     this.repositories.set(options.fullName.toLowerCase(), repository);

@@ -1,0 +1,161 @@
+import type { Config } from "../config/config.schema.js";
+import { infraRepositoryFor } from "../config/infra-repository.js";
+import { parseConfig } from "../config/parse-config.js";
+import { type EnvironmentOutcome, reportOutcomes, reportRefusal } from "../core/check-report.js";
+import { hasGates } from "../core/gates.js";
+import { planVerifiedCommitEnvironment, readRunningMarker } from "../core/plan-commit-environment.js";
+import { decideRetry } from "../core/retry-policy.js";
+import { renderImageTag, selectMainPromotions } from "../core/select-promotion.js";
+import { PromoterError } from "../errors.js";
+import { enableAutoMerge, ensurePlannedPullRequest } from "../github/ensure-pull-request.js";
+import { mapGitHubError } from "../github/map-github-error.js";
+import { splitRepository } from "../github/octokit.js";
+import { compareCommits, type MainContext, readMainContext } from "../github/read-main-context.js";
+import { readPromotionTargets } from "../github/read-promotion-targets.js";
+import { MAIN_CHECK_RUN_NAME } from "../github/report-check-run.js";
+import type { JobOf } from "../jobs/job.schema.js";
+import { RunLater } from "../jobs/run-later.js";
+import { registryConfigFor } from "../registry/registry-config-for.js";
+import { resolveDigest } from "../registry/resolve-digest.js";
+import { Reporter } from "./check-reporter.js";
+import { logFailure } from "./log-failure.js";
+import type { Run } from "./run.js";
+import { writeGates } from "./write-gates.js";
+
+/**
+ * A push to a service's default branch → its `on: main` environments: the branch's head (read
+ * now, so a burst of pushes is one promotion of the newest) → the digest CI built from it → one PR
+ * per environment, marked `# core@<12 hex>`, or the open one updated. Monotonic: the head must
+ * descend from the commit (or release tag) the file runs, as GitHub's compare says. The outcome is
+ * the `release-promoter/main` check run on the head commit; a push that promotes nothing (no
+ * `on: main` environment for the repository) writes nothing.
+ */
+export async function promoteMain(run: Run, job: JobOf<"promote-main">): Promise<void> {
+  const { octokit, deps } = run;
+  const source = splitRepository(job.repository);
+  const infra = infraRepositoryFor(deps.env, source.owner);
+  const log = run.log.child({ repository: job.repository, trigger: job.trigger });
+  const leftInProgress = job.checkRunId === undefined ? undefined : { id: job.checkRunId, status: "IN_PROGRESS", conclusion: undefined, title: undefined, summary: undefined };
+  let reporter = new Reporter(octokit, log, source, "main", leftInProgress, job.headCommit, MAIN_CHECK_RUN_NAME);
+  let ours = false;
+  const startedAt = Date.now();
+  try {
+    const read = await readMainContext(octokit, { infra, source, checkName: MAIN_CHECK_RUN_NAME });
+    const config = configOf(run, infra, read);
+    if (config === undefined) return void log.info("push to main promotes nothing: no usable config");
+    const selections = selectMainPromotions(config, read.source.nameWithOwner);
+    if (selections.length === 0) return void log.debug("push to main promotes nothing: no on: main environment takes this repository");
+    ours = true;
+    const existing = job.trigger === "rerequested" && job.checkRunId === undefined ? undefined : read.source.checkRun;
+    reporter = new Reporter(octokit, log, source, "main", existing, read.source.head, MAIN_CHECK_RUN_NAME);
+    const commit = read.source.head;
+    const clog = log.child({ commit });
+    clog.info({ pushed: job.headCommit, retries: job.retries, waiting: job.imageWait !== undefined }, "promotion of main started");
+    const outcomes: EnvironmentOutcome[] = [];
+    const labels: string[] = [];
+    for (const { serviceName, service, environments } of selections) {
+      const slog = clog.child({ service: serviceName });
+      const reference = renderImageTag(service.imageTag, { sha: commit, tag: "", version: "" });
+      const waitStartedAt = job.imageWait?.since ?? Date.now();
+      const resolved = await resolveDigest({
+        image: service.image,
+        reference,
+        auth: registryConfigFor(config.registries, service.image),
+        env: deps.env,
+        wait: { timeoutMs: config.imageWaitSeconds * 1000, ...deps.registryWait, resume: job.imageWait === undefined ? undefined : { startedAt: job.imageWait.since, attempts: job.imageWait.attempts } },
+        fetch: deps.fetch,
+        sleep: deps.sleep,
+        onWait: async ({ attempt, delayMs, error }) => {
+          slog.info({ attempt, delayMs, code: error.code }, "waiting for image");
+          if (attempt === 1) await reporter.progress(`Waiting for ${service.image}:${reference}`, `${error.message}\n\nThe app keeps trying for up to ${config.imageWaitSeconds} s (imageWaitSeconds) and then fails.`);
+          if (run.queue.durable) throw new RunLater({ ...job, imageWait: { since: waitStartedAt, attempts: attempt }, checkRunId: reporter.id }, delayMs, `waiting for ${service.image}:${reference}`);
+        },
+      });
+      const digest = resolved.digest;
+      labels.push(`${serviceName}@${commit.slice(0, 12)}`);
+      const requests = environments.map(({ name, environment }) => ({ file: environment.file, branch: `release-promoter/${name}/${serviceName}` }));
+      const targets = await readPromotionTargets(octokit, { infra, defaultBranch: read.infra.defaultBranch, baseOid: read.infra.headOid, targets: requests });
+      for (const [i, { name, environment }] of environments.entries()) {
+        const target = targets[i]!;
+        const elog = slog.child({ environment: name, digest });
+        const running = readRunningMarker({ serviceName, service, environment, baseText: target.baseText });
+        const ancestry = running?.revision === undefined ? undefined : await compareCommits(octokit, source, running.revision, commit);
+        const plan = await planVerifiedCommitEnvironment({
+          serviceName,
+          service,
+          environmentName: name,
+          environment,
+          commit,
+          digest,
+          baseText: target.baseText,
+          openPullRequest: target.pullRequest === undefined ? undefined : { number: target.pullRequest.number, url: target.pullRequest.url, text: target.branchText, record: target.pullRequest.record },
+          source: { repository: read.source.nameWithOwner, url: read.source.url, defaultBranch: read.source.defaultBranch, pusher: job.pusher },
+          ancestry,
+        });
+        if (plan.outcome === "refused") {
+          elog.warn({ code: plan.code }, "environment not promoted");
+          outcomes.push({ environment: name, file: plan.file, outcome: "refused", code: plan.code, reason: plan.reason });
+          continue;
+        }
+        if (plan.outcome === "noop") {
+          outcomes.push(plan.pullRequest === undefined ? { environment: name, file: plan.file, outcome: "noop", reason: plan.reason } : { environment: name, file: plan.file, outcome: "pull_request", number: plan.pullRequest.number, url: plan.pullRequest.url, version: commit.slice(0, 12) });
+          continue;
+        }
+        try {
+          const pr = await ensurePlannedPullRequest(octokit, read.infra, target, plan);
+          elog.info({ pr: pr.number, action: pr.action }, "pull request ensured");
+          let waiting: string | undefined;
+          if (environment.autoMerge !== undefined) {
+            // GitHub refuses when the repository does not allow auto-merge: the PR stays open for a person, and the check run says why.
+            await enableAutoMerge(octokit, pr.id, environment.autoMerge, `PR #${pr.number}`).catch((error: unknown) => {
+              const failure = error instanceof PromoterError ? error : mapGitHubError(error, `enabling auto-merge on PR #${pr.number}`);
+              logFailure(elog, failure, "auto-merge not enabled");
+              waiting = `auto-merge could not be enabled (${failure.message}); merge it by hand.`;
+            });
+          }
+          if (hasGates(environment)) {
+            const verdict = await writeGates(run, { infra, defaultBranch: read.infra.defaultBranch, baseOid: read.infra.headOid, config, environmentName: name, serviceName, digest, pullRequest: { number: pr.number, url: pr.url, headSha: pr.commit } });
+            if (verdict.state !== "pass") waiting = `${waiting ?? ""}${waiting === undefined ? "" : " "}gates ${verdict.state === "wait" ? "wait" : "failed"}: ${verdict.title}`;
+          }
+          outcomes.push({ environment: name, file: plan.file, outcome: "pull_request", number: pr.number, url: pr.url, version: commit.slice(0, 12), superseded: plan.supersededVersion, waiting });
+        } catch (error) {
+          if (!(error instanceof PromoterError)) throw error;
+          logFailure(elog, error, "environment not promoted");
+          if (error.retryable && run.queue.durable && decideRetry(error, job.retries ?? 0).kind === "retry") throw error;
+          outcomes.push({ environment: name, file: plan.file, outcome: "failed", code: error.code, reason: error.message });
+        }
+      }
+    }
+    const report = reportOutcomes(selections.map((s) => s.serviceName).join(", "), labels.join(", "), outcomes);
+    await reporter.finish(report);
+    clog.info({ conclusion: report.conclusion, outcomes: outcomes.map((o) => `${o.environment}: ${o.outcome === "pull_request" ? `PR #${o.number}` : o.outcome === "refused" || o.outcome === "failed" ? `${o.outcome} ${o.code}` : o.outcome}`), ms: Date.now() - startedAt }, "promotion of main finished");
+  } catch (error) {
+    if (error instanceof RunLater) throw error;
+    const failure = error instanceof PromoterError ? error : new PromoterError("internal_error", "The app failed unexpectedly; its logs have the details. Nothing was changed.", { cause: error });
+    const retry = run.queue.durable ? decideRetry(failure, job.retries ?? 0) : { kind: "report" as const };
+    if (retry.kind === "retry") {
+      log.warn({ code: failure.code, retry: retry.retry, of: retry.of, delayMs: retry.delayMs }, "main not promoted yet; retrying later");
+      throw new RunLater({ ...job, retries: retry.retry, checkRunId: reporter.id }, retry.delayMs, `retry ${retry.retry} of ${retry.of} after ${failure.code}`);
+    }
+    logFailure(log, failure, "main not promoted");
+    if (!ours) return;
+    await reporter.finish(reportRefusal("main", failure.code, failure.message)).catch((reportError: unknown) => logFailure(log, mapGitHubError(reportError, "reporting on the commit"), "could not report on the commit"));
+  }
+}
+
+/** The config at infra's head (cached by its blob oid), or undefined when there is none or it is broken (the config check run says why). */
+function configOf(run: Run, infra: { owner: string; name: string }, read: MainContext): Config | undefined {
+  const { configText, configOid } = read.infra;
+  if (configText === undefined) return undefined;
+  const key = `${infra.owner}/${infra.name}`;
+  const cached = run.deps.configCache?.get(run.installationId, key);
+  if (cached !== undefined && configOid !== undefined && cached.oid === configOid) return cached.config;
+  try {
+    const config = parseConfig(configText, `${read.infra.nameWithOwner}:.github/release-promoter.yml`);
+    if (configOid !== undefined) run.deps.configCache?.set(run.installationId, key, { oid: configOid, config, defaultBranch: read.infra.defaultBranch });
+    return config;
+  } catch (error) {
+    if (error instanceof PromoterError) return undefined;
+    throw error;
+  }
+}

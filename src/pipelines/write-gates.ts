@@ -1,0 +1,111 @@
+import type { Config } from "../config/config.schema.js";
+import { evaluateGates, type GateVerdict, type RequiredEnvironmentState } from "../core/gates.js";
+import { branchName } from "../core/pull-request-text.js";
+import { mapGitHubError } from "../github/map-github-error.js";
+import type { RepositoryName } from "../github/octokit.js";
+import { readPromotionTargets } from "../github/read-promotion-targets.js";
+import { GATES_CHECK_RUN_NAME, createCheckRun, updateCheckRun } from "../github/report-check-run.js";
+import { readPin } from "../editors/editors.js";
+import { targetOf } from "../editors/target-editor.js";
+import { isPromoterError } from "../errors.js";
+import { tagPrefixOf } from "../core/select-promotion.js";
+import type { Run } from "./run.js";
+
+/** A promotion PR whose environment has gates. */
+export interface GatedPullRequest {
+  number: number;
+  url: string;
+  /** The PR's head commit: the gates check is written there, as branch protection reads it. */
+  headSha: string;
+}
+
+/**
+ * Evaluates the environment's gates for the PR's digest and writes the `release-promoter/gates`
+ * check on its head commit: in progress while a gate waits, success when all pass, failure when
+ * one cannot pass. Nothing is written when the latest gates check there already says the same.
+ * A gate that changes at a known time queues a `check-gates` job for that time. One read of the
+ * required environment (its file and promotion branch), one of the existing check, one write.
+ */
+export async function writeGates(
+  run: Run,
+  args: {
+    infra: RepositoryName;
+    defaultBranch: string;
+    baseOid: string;
+    config: Config;
+    environmentName: string;
+    serviceName: string;
+    digest: string;
+    pullRequest: GatedPullRequest;
+  },
+): Promise<GateVerdict> {
+  const { config, environmentName, serviceName } = args;
+  const environment = config.environments[environmentName]!;
+  const log = run.log.child({ environment: environmentName, service: serviceName, pr: args.pullRequest.number });
+  let required: RequiredEnvironmentState | undefined;
+  const requires = environment.requires;
+  if (requires !== undefined) {
+    const other = config.environments[requires.environment]!;
+    const [state] = await readPromotionTargets(run.octokit, {
+      infra: args.infra,
+      defaultBranch: args.defaultBranch,
+      baseOid: args.baseOid,
+      targets: [{ file: other.file, branch: branchName(requires.environment, serviceName) }],
+    });
+    required = {
+      environmentName: requires.environment,
+      closedPullRequests: state!.closedPullRequests,
+      openPullRequest: state!.pullRequest,
+      runningDigest: runningDigest(config, requires.environment, serviceName, state!.baseText),
+    };
+  }
+  const now = new Date(run.deps.now?.() ?? Date.now());
+  const verdict = evaluateGates({ environment, digest: args.digest, now, required });
+  await writeGatesCheck(run, args.infra, args.pullRequest.headSha, verdict);
+  log.info({ gates: verdict.state, reason: verdict.title, recheckAt: verdict.recheckAt?.toISOString() }, "gates evaluated");
+  if (verdict.recheckAt !== undefined) {
+    // A second past the instant, so the re-check sees the soak ended or the window changed.
+    const delayMs = verdict.recheckAt.getTime() - now.getTime() + 1_000;
+    await run.queue.enqueueLater({ kind: "check-gates", installationId: run.installationId, infra: `${args.infra.owner}/${args.infra.name}`, number: args.pullRequest.number }, delayMs);
+  }
+  return verdict;
+}
+
+/** The digest the required environment's file pins for the service now, when it pins one (a digest or a reference with one). */
+function runningDigest(config: Config, environmentName: string, serviceName: string, text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  const service = config.services[serviceName]!;
+  try {
+    const pinned = readPin(text, targetOf(serviceName, service, config.environments[environmentName]!.kind), { file: config.environments[environmentName]!.file, markerPrefix: tagPrefixOf(serviceName, service) });
+    return /(sha256:[0-9a-f]{64})$/.exec(pinned.value)?.[1];
+  } catch (error) {
+    if (isPromoterError(error)) return undefined;
+    throw error;
+  }
+}
+
+async function writeGatesCheck(run: Run, infra: RepositoryName, headSha: string, verdict: GateVerdict): Promise<void> {
+  const report =
+    verdict.state === "wait"
+      ? { status: "in_progress" as const, title: verdict.title, summary: verdict.summary }
+      : { status: "completed" as const, conclusion: verdict.state === "pass" ? ("success" as const) : ("failure" as const), title: verdict.title, summary: verdict.summary };
+  let latest: { id: number; status: string; conclusion: string | null; title: string | null } | undefined;
+  try {
+    const { data } = await run.octokit.request("GET /repos/{owner}/{repo}/commits/{ref}/check-runs", {
+      owner: infra.owner,
+      repo: infra.name,
+      ref: headSha,
+      check_name: GATES_CHECK_RUN_NAME,
+      filter: "latest",
+    });
+    const [first] = data.check_runs;
+    latest = first === undefined ? undefined : { id: Number(first.id), status: first.status, conclusion: first.conclusion, title: first.output.title };
+  } catch (error) {
+    throw mapGitHubError(error, `reading the gates check of ${infra.owner}/${infra.name}@${headSha.slice(0, 12)}`);
+  }
+  const same = latest !== undefined && latest.title === report.title && latest.status === report.status && (report.status === "in_progress" || latest.conclusion === report.conclusion);
+  if (same) return;
+  // A check still in progress is moved on; a completed one is followed by a new one (branch protection reads the latest).
+  if (latest !== undefined && latest.status !== "completed") await updateCheckRun(run.octokit, infra, latest.id, report);
+  else await createCheckRun(run.octokit, infra, headSha, "gates", report, GATES_CHECK_RUN_NAME);
+}

@@ -120,8 +120,13 @@ export class ContentCreationPacer {
         this.lastStart = this.now();
       }
       try {
-        return await (shared === undefined ? send() : shared.schedule(this.installationKey, this.minIntervalMs, send));
+        const result = await (shared === undefined ? send() : shared.schedule(this.installationKey, this.minIntervalMs, send));
+        // Spaced from the answer, not the start: GitHub sees the next request at least a second after
+        // this one arrived, however long it travelled (a start-to-start gap can shrink on the way).
+        if (shared === undefined) this.lastStart = this.now();
+        return result;
       } catch (error) {
+        if (shared === undefined) this.lastStart = this.now();
         const waitMs = rateLimitWait(error, this.now());
         if (waitMs === undefined || attempt >= this.maxRetries || waitMs > this.maxWaitMs) throw error;
         this.options.onWait?.({ waitMs, reason: (error as HttpError).message ?? "rate limited" });

@@ -4,7 +4,7 @@ import { fakeClock } from "../helpers/fake-clock.js";
 
 
 describe("ContentCreationPacer", () => {
-  it("runs content-creating requests one at a time, at least a second apart", async () => {
+  it("runs content-creating requests one at a time, each at least a second after the answer to the one before (150 ms of answer + 1 s)", async () => {
     const clock = fakeClock();
     const pacer = new ContentCreationPacer(clock);
     const starts: number[] = [];
@@ -21,7 +21,7 @@ describe("ContentCreationPacer", () => {
       ),
     );
     expect(maxRunning).toBe(1);
-    expect(starts.slice(1).map((t, i) => t - starts[i]!)).toEqual([1050, 1050, 1050, 1050]);
+    expect(starts.slice(1).map((t, i) => t - starts[i]!)).toEqual([1200, 1200, 1200, 1200]);
   });
 
   it("waits out a secondary limit's Retry-After and retries", async () => {

@@ -83,7 +83,8 @@ function soakFinding(input: GateInput): Finding {
     return { state: "pass", text: `${short(input.digest)} has run in ${where} for ${minutes(longest)} minutes (${need} required)` };
   }
   if (running !== undefined) {
-    const ran = now - running.since;
+    // A merge dated after now (clocks apart) has run for no time yet.
+    const ran = Math.max(0, now - running.since);
     return {
       state: "wait",
       text: `${short(input.digest)} has run in ${where} for ${minutes(ran)} of ${requires.soakMinutes} minutes (since [PR #${running.number}](${running.url}) was merged)`,

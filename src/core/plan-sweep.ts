@@ -9,7 +9,7 @@
  */
 import type { Config } from "../config/config.schema.js";
 import { readPin } from "../editors/editors.js";
-import { targetOf } from "../editors/target-editor.js";
+import { type PinnedValue, targetOf } from "../editors/target-editor.js";
 import { isPromoterError } from "../errors.js";
 import { type ReleaseTag, tryParseReleaseTag } from "./parse-tag.js";
 import type { ReadRecord } from "./promotion-record.js";
@@ -47,7 +47,9 @@ export type KeyVerdict =
   | { kind: "converged"; reason: string }
   | { kind: "skipped"; reason: string }
   /** Behind: candidates newer than what runs, highest first; the first one on the default branch is wanted. */
-  | { kind: "behind"; candidates: ReleaseTag[]; current: string | undefined };
+  | { kind: "behind"; candidates: ReleaseTag[]; current: string | undefined }
+  /** An on: main environment that does not run the head of the service's default branch (the promotion of main decides how to move it). */
+  | { kind: "main-behind"; head: string; reason: string };
 
 /** Step 1: what each key holds and which tags could move it forward. */
 export function judgeKey(args: {
@@ -56,6 +58,8 @@ export function judgeKey(args: {
   /** The service repository's tags (undefined: the repository is not visible to the app). */
   tags: Array<{ name: string; commit: string | undefined }> | undefined;
   fileText: string | undefined;
+  /** The head of the service's default branch (undefined: not read). */
+  head?: string | undefined;
 }): KeyVerdict {
   const { config, key } = args;
   const service = config.services[key.service]!;
@@ -63,14 +67,20 @@ export function judgeKey(args: {
   if (args.tags === undefined) return { kind: "skipped", reason: `${service.repository} is not visible to the app` };
   if (args.fileText === undefined) return { kind: "skipped", reason: `${key.file} does not exist on the default branch` };
   const prefix = tagPrefixOf(key.service, service);
-  let current: string | undefined;
+  let pin: PinnedValue;
   try {
-    current = readPin(args.fileText, targetOf(key.service, service, environment.kind), { file: key.file, markerPrefix: prefix }).version;
+    pin = readPin(args.fileText, targetOf(key.service, service, environment.kind), { file: key.file, markerPrefix: prefix });
   } catch (error) {
     if (!isPromoterError(error)) throw error;
     // The promotion path would refuse this file too; a sweep does not report what nobody asked for.
     return { kind: "skipped", reason: `${key.file} cannot be read for ${key.service} (${error.code})` };
   }
+  if (environment.on === "main") {
+    if (args.head === undefined) return { kind: "skipped", reason: `the head of ${service.repository}'s default branch could not be read` };
+    if (pin.commit !== undefined && args.head.startsWith(pin.commit)) return { kind: "converged", reason: `runs ${pin.marker}, the head of the default branch` };
+    return { kind: "main-behind", head: args.head, reason: `runs ${pin.marker ?? "an unmarked value"}; the default branch is at ${args.head.slice(0, 12)}` };
+  }
+  const current = pin.version;
   const candidates = args.tags
     .flatMap((tag) => {
       const release = tryParseReleaseTag(tag.name);

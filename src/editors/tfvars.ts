@@ -27,10 +27,10 @@
  *   included), so a version check never reads a marker the edit would then refuse to replace.
  * - Text the scanner cannot follow (an unclosed string, comment, heredoc or bracket) is refused
  *   as `edit_not_isolated`, the code the verification uses for a file that does not parse.
- * - A new marker that is not a strict release tag is refused as `invalid_tag`, and a variable
+ * - A new marker that is neither a strict release tag nor a commit marker is refused as `invalid_tag`, and a variable
  *   that is not an HCL identifier as `config_invalid`: the edit could not read back.
  */
-import { parseReleaseTag } from "../core/parse-tag.js";
+import { parsePromotionMarker, parseReleaseTag } from "../core/parse-tag.js";
 import { PromoterError } from "../errors.js";
 import { humanComment, markerFields, releaseMarkerOf, requireOwnMarker } from "./release-marker.js";
 import {
@@ -95,9 +95,10 @@ export function editTfvars(text: string, change: TfvarsChange, options: TfvarsOp
   if (!isRepresentable(value)) {
     throw new RangeError(`the new value of ${variable} is not well-formed NFC Unicode text, which HCL cannot hold`);
   }
-  // The new marker is a release tag in the one grammar; its prefix is the service's.
-  const release = parseReleaseTag(marker);
-  const found = locateAssignment(text, variable, release.prefix, options.file ?? "the tfvars file");
+  // The new marker is a release tag or a commit marker in the one grammar; its prefix is the service's.
+  const release = parsePromotionMarker(marker);
+  if (release === undefined) parseReleaseTag(marker); // throws invalid_tag, saying why
+  const found = locateAssignment(text, variable, release!.prefix, options.file ?? "the tfvars file");
   const previous = found.assignment;
   if (previous.value === value && previous.marker === marker) return { text, previous, changed: false };
 

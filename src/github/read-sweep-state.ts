@@ -94,7 +94,7 @@ export interface SweepRequest {
 
 export interface SweepState {
   /** Per service, in request order: undefined when the repository is not visible to the app. */
-  services: Array<{ nameWithOwner: string; tags: Array<{ name: string; commit: string | undefined }> } | undefined>;
+  services: Array<{ nameWithOwner: string; tags: Array<{ name: string; commit: string | undefined }>; head: string | undefined } | undefined>;
   /** Per file, in request order: undefined when it does not exist. */
   files: Array<string | undefined>;
   /** Per branch: its latest PRs, newest first. */
@@ -109,6 +109,11 @@ export function readSweepStateDocument(request: Pick<SweepRequest, "services" | 
     return `
   s${i}: repository(owner: $o${i}, name: $n${i}) {
     nameWithOwner
+    defaultBranchRef {
+      target {
+        oid
+      }
+    }
     refs(refPrefix: "refs/tags/", query: $q${i}, first: ${TAGS_PER_SERVICE}, orderBy: { field: TAG_COMMIT_DATE, direction: DESC }) {
       nodes {
         name
@@ -197,10 +202,11 @@ export async function readSweepState(octokit: Octokit, request: SweepRequest): P
   const infra = data.infra as Record<string, unknown>;
   return {
     services: request.services.map((_, i) => {
-      const repository = data[`s${i}`] as { nameWithOwner: string; refs: { nodes: Array<{ name: string; target: TagTarget } | null> | null } } | null;
+      const repository = data[`s${i}`] as { nameWithOwner: string; defaultBranchRef?: { target: { oid: string } | null } | null; refs: { nodes: Array<{ name: string; target: TagTarget } | null> | null } } | null;
       if (repository === null || repository === undefined) return undefined;
       return {
         nameWithOwner: repository.nameWithOwner,
+        head: repository.defaultBranchRef?.target?.oid ?? undefined,
         tags: (repository.refs.nodes ?? []).flatMap((node) => (node === null ? [] : [{ name: node.name, commit: peelOid(node.target) }])),
       };
     }),

@@ -20,6 +20,8 @@ import { checkProvenance } from "./check-provenance.js";
 import { activeHold, heldReason, holds } from "../core/hold.js";
 import { addLabels, commentOnIssue } from "../github/issue-comments.js";
 import { logFailure } from "./log-failure.js";
+import { hasGates } from "../core/gates.js";
+import { gatesAfterPromotion } from "./write-gates.js";
 import { releaseContracts } from "./release-contracts.js";
 import type { Run } from "./run.js";
 import { resemblesReleaseTag, tryParseReleaseTag } from "../core/parse-tag.js";
@@ -370,6 +372,10 @@ async function promoteWith(args: {
         );
       }
       deps.metrics?.tagToPullRequest.observe((Date.now() - args.startedAt) / 1000);
+      // Gates (requires, windows): a check on the PR that branch protection can require; the tag's check run says what it waits for.
+      const waiting = hasGates(environment)
+        ? await gatesAfterPromotion(run, { infra, defaultBranch: read.infra.defaultBranch, baseOid: read.infra.headOid, config, environmentName: name, serviceName, digest, pullRequest: { number: pr.number, url: pr.url, headSha: pr.commit } })
+        : undefined;
       outcomes.push({
         environment: name,
         file: plan.file,
@@ -378,6 +384,7 @@ async function promoteWith(args: {
         url: pr.url,
         version: release.version,
         superseded: plan.supersededVersion === undefined ? undefined : `v${plan.supersededVersion}`,
+        waiting,
       });
     } catch (error) {
       if (!(error instanceof PromoterError)) throw error;

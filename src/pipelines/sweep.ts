@@ -11,6 +11,7 @@ import type { JobOf } from "../jobs/job.schema.js";
 import semver from "semver";
 import { logFailure } from "./log-failure.js";
 import type { Run } from "./run.js";
+import { hasGates } from "../core/gates.js";
 
 /** Candidate tags probed per service, highest first, when a key is behind. */
 const PROBES_PER_SERVICE = 3;
@@ -38,7 +39,8 @@ export async function sweepInstallation(run: Run, job: JobOf<"sweep-installation
     const serviceIndex = new Map(services.map(([name], i) => [name, i]));
     const verdicts: KeyVerdict[] = keys.map((key, k) => {
       // A merged rollback holds the key (core/hold.ts): the versions it keeps out are no candidates.
-      const judged = judgeKey({ config, key, tags: state.services[serviceIndex.get(key.service)!]?.tags, fileText: state.files[files.indexOf(key.file)] });
+      const serviceState = state.services[serviceIndex.get(key.service)!];
+      const judged = judgeKey({ config, key, tags: serviceState?.tags, fileText: state.files[files.indexOf(key.file)], head: serviceState?.head });
       const verdict = heldVerdict(judged, branchHold(state.pullRequests[k]!));
       if (verdict.kind !== "behind") return verdict;
       // Waiting for review is the common state: a PR already about the highest candidate settles the key without a probe.
@@ -58,6 +60,7 @@ export async function sweepInstallation(run: Run, job: JobOf<"sweep-installation
     const probed = await readTagProbes(run.octokit, probes.map((probe) => ({ repository: probe.repository, tag: probe.release.tag })), CHECK_RUN_NAME);
 
     const wanted = new Map<string, { repository: string; tag: string }>();
+    const mains = new Set<string>();
     const skipped: SkippedKey[] = [];
     let converged = 0;
     keys.forEach((key, k) => {
@@ -70,6 +73,15 @@ export async function sweepInstallation(run: Run, job: JobOf<"sweep-installation
       if (verdict.kind === "converged") {
         converged++;
         return klog.debug({ reason: verdict.reason }, "sweep: key converged");
+      }
+      if (verdict.kind === "main-behind") {
+        const open = state.pullRequests[k]!.find((pr) => pr.state === "OPEN" && pr.record.kind === "record" && pr.record.record.commit === verdict.head);
+        if (open !== undefined) {
+          converged++;
+          return klog.debug({ pr: open.number }, "sweep: key converged (its PR proposes the head of main)");
+        }
+        mains.add(state.services[serviceIndex.get(key.service)!]!.nameWithOwner);
+        return klog.info({ reason: verdict.reason }, "sweep: key behind main, promotion of main queued");
       }
       const eligible = verdict.candidates.find((release) => {
         const index = probes.findIndex((probe) => probe.service === key.service && probe.release.tag === release.tag);
@@ -94,7 +106,15 @@ export async function sweepInstallation(run: Run, job: JobOf<"sweep-installation
     for (const { repository, tag } of wanted.values()) {
       await run.queue.enqueue({ kind: "promote-tag", installationId: job.installationId, repository, tag, trigger: "sweep" });
     }
-    log.info({ keys: keys.length, converged, skipped: skipped.length, promotions: wanted.size }, "sweep finished");
+    for (const repository of mains) await run.queue.enqueue({ kind: "promote-main", installationId: job.installationId, repository, trigger: "sweep" });
+    // Waiting gates are re-evaluated (a restart loses the in-memory timers; a merge in the required environment may have let one pass).
+    const gated = keys.flatMap((key, k) => {
+      const environment = config.environments[key.environment]!;
+      if (!hasGates(environment)) return [];
+      return state.pullRequests[k]!.filter((pr) => pr.state === "OPEN" && pr.record.kind === "record").map((pr) => pr.number);
+    });
+    for (const number of gated) await run.queue.enqueue({ kind: "check-gates", installationId: job.installationId, infra: infra.nameWithOwner, number });
+    log.info({ keys: keys.length, converged, skipped: skipped.length, promotions: wanted.size, mains: mains.size, gates: gated.length }, "sweep finished");
     run.deps.metrics?.sweepDuration.observe((Date.now() - startedAt) / 1000);
     const write = decideSweepReport(reportSweep(skipped, keys.length), infra.reported);
     const infraRepository = splitRepository(infra.nameWithOwner);

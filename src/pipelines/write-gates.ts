@@ -9,6 +9,7 @@ import { readPin } from "../editors/editors.js";
 import { targetOf } from "../editors/target-editor.js";
 import { isPromoterError } from "../errors.js";
 import { tagPrefixOf } from "../core/select-promotion.js";
+import { logFailure } from "./log-failure.js";
 import type { Run } from "./run.js";
 
 /** A promotion PR whose environment has gates. */
@@ -69,6 +70,22 @@ export async function writeGates(
     await run.queue.enqueueLater({ kind: "check-gates", installationId: run.installationId, infra: `${args.infra.owner}/${args.infra.name}`, number: args.pullRequest.number }, delayMs);
   }
   return verdict;
+}
+
+/**
+ * writeGates after a promotion PR was written: what the source's check run should say it waits
+ * for (undefined: every gate passed). A failure to write the gates check does not undo the PR: it
+ * is logged and said, and the check-gates job or the sweep writes it later.
+ */
+export async function gatesAfterPromotion(run: Run, args: Parameters<typeof writeGates>[1]): Promise<string | undefined> {
+  try {
+    const verdict = await writeGates(run, args);
+    return verdict.state === "pass" ? undefined : `the gates check ${verdict.state === "wait" ? "waits" : "failed"}: ${verdict.title}`;
+  } catch (error) {
+    const failure = isPromoterError(error) ? error : mapGitHubError(error, `writing the gates check of PR #${args.pullRequest.number}`);
+    logFailure(run.log.child({ pr: args.pullRequest.number }), failure, "gates check not written");
+    return `the gates check could not be written yet (${failure.code}); the next sweep writes it.`;
+  }
 }
 
 /** The digest the required environment's file pins for the service now, when it pins one (a digest or a reference with one). */

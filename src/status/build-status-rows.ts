@@ -56,7 +56,7 @@ export function buildStatusRows({ config, state, files }: StatusInputs): StatusR
     const pullRequests = state.pullRequests[k] ?? [];
     // As the sweep judges it: a rollback's hold takes the versions it keeps out off the candidates.
     const hold = branchHold(pullRequests);
-    const verdict = heldVerdict(judgeKey({ config, key, tags, fileText }), hold);
+    const verdict = heldVerdict(judgeKey({ config, key, tags, fileText, head: state.services[serviceIndex.get(key.service)!]?.head }), hold);
     let rowState: StatusRow["state"];
     if (verdict.kind === "behind") {
       const decision = decideKey(verdict.candidates[0]!, pullRequests);
@@ -64,6 +64,9 @@ export function buildStatusRows({ config, state, files }: StatusInputs): StatusR
         decision.kind === "converged"
           ? { kind: "converged", reason: decision.reason }
           : { kind: "behind", reason: `${decision.tag} is not running${verdict.current === undefined ? "" : ` (runs v${verdict.current})`}; the sweep promotes it if it is on the default branch` };
+    } else if (verdict.kind === "main-behind") {
+      const proposes = pullRequests.some((pr) => pr.state === "OPEN" && pr.record.kind === "record" && pr.record.record.commit === verdict.head);
+      rowState = proposes ? { kind: "converged", reason: `its PR proposes ${verdict.head.slice(0, 12)}, the head of the default branch` } : { kind: "behind", reason: `${verdict.reason}; the sweep promotes the head` };
     } else rowState = { kind: verdict.kind, reason: verdict.reason };
 
     const open = pullRequests.find((pr) => pr.state === "OPEN");

@@ -85,7 +85,7 @@ describe("a rollback's hold on the status page", () => {
       config,
       files: ["envs/prod.tfvars"],
       state: {
-        services: [{ nameWithOwner: "acme/core-api", tags: [{ name: "core-v0.10.0", commit }, { name: "core-v0.9.5", commit }] }],
+        services: [{ nameWithOwner: "acme/core-api", tags: [{ name: "core-v0.10.0", commit }, { name: "core-v0.9.5", commit }], head: commit }],
         files: [`core_image = "ghcr.io/acme/core-api@${digest}" # core-v0.9.5\n`],
         pullRequests: [
           [

@@ -59,6 +59,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
         digest: { type: "string" },
         env: { type: "string" },
         commit: { type: "string" },
+        source: { type: "string" },
         json: { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
@@ -67,16 +68,18 @@ export async function main(argv: string[], io: Io): Promise<number> {
       io.stdout(`${PLAN_USAGE}\n`);
       return 0;
     }
-    const missing = (["config", "infra", "repository", "tag", "digest"] as const).filter((key) => values[key] === undefined);
+    // Without --tag, the plan of an on: main environment (--env and --commit; runPlan says what is missing).
+    const missing = (["config", "infra", "repository", "digest"] as const).filter((key) => values[key] === undefined);
     if (missing.length > 0) throw new UsageError(`missing ${missing.map((key) => `--${key}`).join(", ")}`);
     const result = await runPlan({
       config: values.config!,
       infra: values.infra!,
       repository: values.repository!,
-      tag: values.tag!,
+      tag: values.tag,
       digest: values.digest!,
       env: values.env,
       commit: values.commit,
+      source: values.source,
     });
     if (values.json) io.stdout(`${JSON.stringify(result.json, null, 2)}\n`);
     else {

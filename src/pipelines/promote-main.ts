@@ -20,7 +20,7 @@ import { resolveDigest } from "../registry/resolve-digest.js";
 import { Reporter } from "./check-reporter.js";
 import { logFailure } from "./log-failure.js";
 import type { Run } from "./run.js";
-import { writeGates } from "./write-gates.js";
+import { gatesAfterPromotion } from "./write-gates.js";
 
 /**
  * A push to a service's default branch → its `on: main` environments: the branch's head (read
@@ -114,8 +114,8 @@ export async function promoteMain(run: Run, job: JobOf<"promote-main">): Promise
             });
           }
           if (hasGates(environment)) {
-            const verdict = await writeGates(run, { infra, defaultBranch: read.infra.defaultBranch, baseOid: read.infra.headOid, config, environmentName: name, serviceName, digest, pullRequest: { number: pr.number, url: pr.url, headSha: pr.commit } });
-            if (verdict.state !== "pass") waiting = `${waiting ?? ""}${waiting === undefined ? "" : " "}gates ${verdict.state === "wait" ? "wait" : "failed"}: ${verdict.title}`;
+            const gates = await gatesAfterPromotion(run, { infra, defaultBranch: read.infra.defaultBranch, baseOid: read.infra.headOid, config, environmentName: name, serviceName, digest, pullRequest: { number: pr.number, url: pr.url, headSha: pr.commit } });
+            if (gates !== undefined) waiting = waiting === undefined ? gates : `${waiting} ${gates}`;
           }
           outcomes.push({ environment: name, file: plan.file, outcome: "pull_request", number: pr.number, url: pr.url, version: commit.slice(0, 12), superseded: plan.supersededVersion, waiting });
         } catch (error) {

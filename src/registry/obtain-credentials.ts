@@ -1,0 +1,37 @@
+import { PROVIDER_LABELS, PROVIDER_PULL_RIGHTS, type RegistryProvider } from "./registry-providers.js";
+import type { ProviderToken, ProviderTokenCache } from "./provider-token-cache.js";
+import { readCredentials, type RegistryAuth, type RegistryCredentials } from "./read-credentials.js";
+import type { RegistryHttp } from "./registry-http.js";
+
+/**
+ * The credentials of a `registries.<host>` entry: the env vars it names (readCredentials), or
+ * a token its provider fetches with the vendor's SDK, loaded only then, and kept in `tokens`
+ * until shortly before it expires.
+ */
+export async function obtainCredentials(
+  auth: RegistryAuth | undefined,
+  env: Record<string, string | undefined>,
+  registry: string,
+  context: { http: RegistryHttp; tokens: ProviderTokenCache },
+): Promise<RegistryCredentials | undefined> {
+  const provider = auth?.provider;
+  if (provider === undefined) return readCredentials(auth, env, registry);
+  const token = await context.tokens.get(providerTokenKey(provider, registry), () => fetchProviderToken(provider, registry, context.http));
+  return { username: token.username, password: token.password, label: PROVIDER_LABELS[provider], check: PROVIDER_PULL_RIGHTS[provider] };
+}
+
+/** The cache key of a provider's token for one registry. */
+export function providerTokenKey(provider: RegistryProvider, registry: string): string {
+  return `${provider} ${registry}`;
+}
+
+async function fetchProviderToken(provider: RegistryProvider, registry: string, http: RegistryHttp): Promise<ProviderToken> {
+  switch (provider) {
+    case "ecr":
+      return (await import("./providers/fetch-ecr-token.js")).fetchEcrToken(registry);
+    case "gar":
+      return (await import("./providers/fetch-gar-token.js")).fetchGarToken(registry);
+    case "acr":
+      return (await import("./providers/fetch-acr-token.js")).fetchAcrToken(registry, http);
+  }
+}

@@ -1,6 +1,9 @@
 /** Shared pieces of the credential-provider tests (ecr, gar, acr). */
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { expect } from "vitest";
 import { PromoterError } from "../../src/errors.js";
+import type { ExpectedRequest } from "./token-endpoint-stand-in.js";
 
 /** The PromoterError a promise rejects with (fails the test if it resolves or throws anything else). */
 export async function promoterRejection(promise: Promise<unknown>): Promise<PromoterError> {
@@ -16,3 +19,45 @@ export async function promoterRejection(promise: Promise<unknown>): Promise<Prom
 export function basicChallengeOf(realm: string): { status: number; headers: Record<string, string> } {
   return { status: 401, headers: { "www-authenticate": `Basic realm="${realm}",service="ecr.amazonaws.com"` } };
 }
+
+export const SUBJECT_TOKEN = "eyJ.subject-token-from-the-workload.sig";
+
+/**
+ * A Google external_account (workload identity federation) credentials file in `dir` whose STS
+ * token_url is `tokenUrl` and whose subject token is a file: what GOOGLE_APPLICATION_CREDENTIALS
+ * points at in the gar tests. Returns its path.
+ */
+export async function writeExternalAccount(dir: string, tokenUrl: string): Promise<string> {
+  await writeFile(join(dir, "subject-token"), SUBJECT_TOKEN);
+  const path = join(dir, "external-account.json");
+  await writeFile(
+    path,
+    JSON.stringify({
+      type: "external_account",
+      audience: "//iam.googleapis.com/projects/123456/locations/global/workloadIdentityPools/ci/providers/release-promoter",
+      subject_token_type: "urn:ietf:params:oauth:token-type:jwt",
+      token_url: tokenUrl,
+      credential_source: { file: join(dir, "subject-token") },
+    }),
+  );
+  return path;
+}
+
+/** The STS token exchange google-auth-library makes for the external account. */
+export function stsExchange(accessToken: string, expiresInSeconds = 3600): ExpectedRequest {
+  return {
+    method: "POST",
+    path: "/v1/token",
+    check: (request) => {
+      const form = new URLSearchParams(request.body);
+      expect(form.get("grant_type")).toBe("urn:ietf:params:oauth:grant-type:token-exchange");
+      expect(form.get("subject_token")).toBe(SUBJECT_TOKEN);
+      expect(form.get("scope")).toBe("https://www.googleapis.com/auth/cloud-platform");
+    },
+    answer: {
+      status: 200,
+      body: { access_token: accessToken, issued_token_type: "urn:ietf:params:oauth:token-type:access_token", token_type: "Bearer", expires_in: expiresInSeconds },
+    },
+  };
+}
+

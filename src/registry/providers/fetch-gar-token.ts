@@ -10,7 +10,9 @@ const CLOUD_PLATFORM = "https://www.googleapis.com/auth/cloud-platform";
  */
 export async function fetchGarToken(registry: string): Promise<ProviderToken> {
   const { GoogleAuth } = await import("google-auth-library");
-  const auth = new GoogleAuth({ scopes: [CLOUD_PLATFORM] });
+  // Without a projectId, ADC would look one up first (env, the gcloud CLI, the metadata server,
+  // Cloud Resource Manager): a pull token does not need one, and the token requests never send it.
+  const auth = new GoogleAuth({ scopes: [CLOUD_PLATFORM], projectId: "release-promoter-pull-token" });
   let client;
   try {
     client = await auth.getClient();

@@ -6,11 +6,10 @@
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { ProviderTokenCache } from "../../src/registry/provider-token-cache.js";
-import { resolveDigest } from "../../src/registry/resolve-digest.js";
 import { fakeClock } from "../helpers/fake-clock.js";
-import { basicChallengeOf, promoterRejection } from "./provider-mocks.js";
+import { basicChallengeOf, promoterRejection, resolveWithProvider } from "./provider-mocks.js";
 import { DIGEST, SHA, basic, manifestFound, mockManifestHead } from "./registry-mocks.js";
-import { scriptedFetch, type ScriptedRequest } from "./scripted-fetch.js";
+import type { ScriptedRequest } from "./scripted-fetch.js";
 import { startTokenEndpointStandIn, type ExpectedRequest, type TokenEndpointStandIn } from "./token-endpoint-stand-in.js";
 
 const HOST = "123456789012.dkr.ecr.eu-west-1.amazonaws.com";
@@ -90,10 +89,7 @@ function pullWith(password: string): ScriptedRequest[] {
 }
 
 function resolveWith(script: ScriptedRequest[], tokens: ProviderTokenCache) {
-  const registry = scriptedFetch(script);
-  return resolveDigest({ image: IMAGE, reference: SHA, auth: { provider: "ecr" }, fetch: registry.fetch, providerTokens: tokens }).finally(() =>
-    registry.assertDone(),
-  );
+  return resolveWithProvider("ecr", IMAGE, script, tokens);
 }
 
 describe("provider ecr", () => {

@@ -11,11 +11,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { ProviderTokenCache } from "../../src/registry/provider-token-cache.js";
-import { resolveDigest } from "../../src/registry/resolve-digest.js";
 import { fakeClock } from "../helpers/fake-clock.js";
-import { SUBJECT_TOKEN, promoterRejection, stsExchange, writeExternalAccount } from "./provider-mocks.js";
+import { SUBJECT_TOKEN, promoterRejection, resolveWithProvider, stsExchange, writeExternalAccount } from "./provider-mocks.js";
 import { DIGEST, SHA, TOKEN, basic, manifestFound, mockManifestHead, mockTokenRequest, tokenGranted } from "./registry-mocks.js";
-import { scriptedFetch, type ScriptedRequest } from "./scripted-fetch.js";
+import type { ScriptedRequest } from "./scripted-fetch.js";
 import { startTokenEndpointStandIn, type TokenEndpointStandIn } from "./token-endpoint-stand-in.js";
 
 const HOST = "europe-docker.pkg.dev";
@@ -61,10 +60,7 @@ function pullWith(accessToken: string): ScriptedRequest[] {
 }
 
 function resolveWith(script: ScriptedRequest[], tokens: ProviderTokenCache) {
-  const registry = scriptedFetch(script);
-  return resolveDigest({ image: IMAGE, reference: SHA, auth: { provider: "gar" }, fetch: registry.fetch, providerTokens: tokens }).finally(() =>
-    registry.assertDone(),
-  );
+  return resolveWithProvider("gar", IMAGE, script, tokens);
 }
 
 describe("provider gar", () => {

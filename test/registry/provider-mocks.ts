@@ -3,6 +3,11 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { expect } from "vitest";
 import { PromoterError } from "../../src/errors.js";
+import type { ProviderTokenCache } from "../../src/registry/provider-token-cache.js";
+import type { RegistryProvider } from "../../src/registry/registry-providers.js";
+import { resolveDigest, type ResolvedDigest } from "../../src/registry/resolve-digest.js";
+import { SHA } from "./registry-mocks.js";
+import { scriptedFetch, type ScriptedRequest } from "./scripted-fetch.js";
 import type { ExpectedRequest } from "./token-endpoint-stand-in.js";
 
 /** The PromoterError a promise rejects with (fails the test if it resolves or throws anything else). */
@@ -13,6 +18,19 @@ export async function promoterRejection(promise: Promise<unknown>): Promise<Prom
   );
   expect(error).toBeInstanceOf(PromoterError);
   return error as PromoterError;
+}
+
+/** Resolves `image`:SHA with `provider` and `tokens`, the registry being the strict `script`. */
+export function resolveWithProvider(
+  provider: RegistryProvider,
+  image: string,
+  script: ScriptedRequest[],
+  tokens: ProviderTokenCache,
+): Promise<ResolvedDigest> {
+  const registry = scriptedFetch(script);
+  return resolveDigest({ image, reference: SHA, auth: { provider }, fetch: registry.fetch, providerTokens: tokens }).finally(() =>
+    registry.assertDone(),
+  );
 }
 
 /** A registry that asks for Basic credentials, as ECR does. */

@@ -87,14 +87,14 @@ describe("provider gar", () => {
     expect(google.received).toHaveLength(2);
   });
 
-  it("fails closed when Google refuses the exchange, naming the provider and the role to check, never the subject token", async () => {
+  it("fails closed when Google refuses the exchange, naming the provider and the credentials to check, never the subject token", async () => {
     google.expect({ method: "POST", path: "/v1/token", answer: { status: 400, body: { error: "invalid_grant", error_description: "The audience does not match" } } });
     const error = await promoterRejection(resolveWith([], new ProviderTokenCache(fakeClock().now)));
     expect(error).toMatchObject({ code: "registry_unauthorized", retryable: false });
     expect(error.message).toMatch(
       new RegExp(
         `^provider gar \\(Google Application Default Credentials\\) could not get a token for registry ${HOST.replace(/\./g, "\\.")}: ` +
-          "the token request failed with \\w+ \\(HTTP 400\\); check that the Google identity of Application Default Credentials has roles/artifactregistry.reader$",
+          "the token request failed with \\w+ \\(HTTP 400\\); check the credentials Application Default Credentials use \\(the GOOGLE_APPLICATION_CREDENTIALS file, the workload identity pool and provider, the attached service account\\)$",
       ),
     );
     expect(error.message).not.toContain(SUBJECT_TOKEN);

@@ -86,5 +86,10 @@ function entraFailure(registry: string, error: unknown): Error {
   const status = typeof statusCode === "number" ? statusCode : undefined;
   const what = `Microsoft Entra refused a token with ${name}${status === undefined ? "" : ` (HTTP ${status})`}`;
   if (mayRecover(error, status)) return providerUnavailable("acr", registry, what.replace("refused a token", "failed"));
-  return providerRefused("acr", registry, what);
+  return providerRefused(
+    "acr",
+    registry,
+    what,
+    "check the credential DefaultAzureCredential uses (AZURE_TENANT_ID, AZURE_CLIENT_ID and its secret or certificate, the workload or managed identity)",
+  );
 }

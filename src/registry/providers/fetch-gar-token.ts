@@ -45,5 +45,10 @@ function garFailure(registry: string, error: unknown): Error {
   const status = typeof answered === "number" ? answered : undefined;
   const what = `the token request failed with ${errorName(error)}${status === undefined ? "" : ` (HTTP ${status})`}`;
   if (mayRecover(error, status)) return providerUnavailable("gar", registry, what);
-  return providerRefused("gar", registry, what);
+  return providerRefused(
+    "gar",
+    registry,
+    what,
+    "check the credentials Application Default Credentials use (the GOOGLE_APPLICATION_CREDENTIALS file, the workload identity pool and provider, the attached service account)",
+  );
 }

@@ -15,10 +15,11 @@ export function providerNoCredentials(provider: RegistryProvider, registry: stri
   );
 }
 
-export function providerRefused(provider: RegistryProvider, registry: string, what: string): PromoterError {
+/** `check`: what to look at, by default the identity's pull rights. */
+export function providerRefused(provider: RegistryProvider, registry: string, what: string, check = `check that ${PROVIDER_PULL_RIGHTS[provider]}`): PromoterError {
   return new PromoterError(
     "registry_unauthorized",
-    `${PROVIDER_LABELS[provider]} could not get a token for registry ${registry}: ${what}; check that ${PROVIDER_PULL_RIGHTS[provider]}`,
+    `${PROVIDER_LABELS[provider]} could not get a token for registry ${registry}: ${what}; ${check}`,
     { retryable: false },
   );
 }

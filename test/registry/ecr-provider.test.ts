@@ -4,12 +4,17 @@
  * credentials the default chain found in env), and a strict scripted registry that asks for
  * Basic credentials as ECR does. The token cache runs on a fake clock.
  */
+import type { EmitterWebhookEvent } from "@octokit/webhooks";
+import nock from "nock";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { ProviderTokenCache } from "../../src/registry/provider-token-cache.js";
+import { createTestProbot } from "../helpers/app-server.js";
 import { fakeClock } from "../helpers/fake-clock.js";
+import { GitHubMock } from "../helpers/github-mock.js";
+import { TAGGED_COMMIT, promotionContext, pushPayload } from "../helpers/promotion-mocks.js";
 import { basicChallengeOf, promoterRejection, resolveWithProvider } from "./provider-mocks.js";
-import { DIGEST, SHA, basic, manifestFound, mockManifestHead } from "./registry-mocks.js";
-import type { ScriptedRequest } from "./scripted-fetch.js";
+import { ACCEPT, DIGEST, SHA, basic, manifestFound, mockManifestHead } from "./registry-mocks.js";
+import { scriptedFetch, type ScriptedRequest } from "./scripted-fetch.js";
 import { startTokenEndpointStandIn, type ExpectedRequest, type TokenEndpointStandIn } from "./token-endpoint-stand-in.js";
 
 const HOST = "123456789012.dkr.ecr.eu-west-1.amazonaws.com";
@@ -181,5 +186,51 @@ describe("provider ecr", () => {
         "give the app an IAM role (IRSA web identity, ECS task or EC2 instance role) or set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (or AWS_PROFILE)",
     );
     expect(ecr.received).toHaveLength(0);
+  });
+});
+
+describe("a tag push whose image is in ECR, with provider ecr in the config", () => {
+  beforeEach(() => {
+    nock.disableNetConnect();
+    nock.enableNetConnect((host) => host.startsWith("127.0.0.1"));
+  });
+  afterEach(() => {
+    nock.enableNetConnect();
+  });
+
+  it("reaches the registry with the ECR token, and a refusal names the provider on the check run, never the token", async () => {
+    const configText = `services:
+  core: { repository: acme/core-api, image: ${IMAGE}, variable: core_image }
+environments:
+  prod: { file: envs/prod.tfvars }
+registries:
+  ${HOST}: { provider: ecr }
+imageWaitSeconds: 0
+`;
+    const github = new GitHubMock();
+    github.accessToken(4242).graphql("ReadPromotionContext", () => promotionContext({ configText }));
+    let check: Record<string, any> | undefined;
+    github.rest("POST", "/repos/acme/core-api/check-runs", (body) => {
+      check = body as Record<string, any>;
+      return [201, { id: 5 }];
+    });
+    ecr.expect(getAuthorizationToken("password-the-registry-refuses", Date.now() + 12 * HOUR));
+    const manifest = `${MANIFESTS}/manifests/${TAGGED_COMMIT}`;
+    const registry = scriptedFetch([
+      { method: "HEAD", url: manifest, headers: { accept: ACCEPT, authorization: null }, respond: basicChallengeOf(`https://${HOST}/`) },
+      { method: "HEAD", url: manifest, headers: { accept: ACCEPT, authorization: basic("AWS", "password-the-registry-refuses") }, respond: { status: 403 } },
+    ]);
+
+    const { probot, tasks } = await createTestProbot({}, { fetch: registry.fetch });
+    await probot.receive({ id: "ecr-1", name: "push", payload: pushPayload() as unknown as EmitterWebhookEvent<"push">["payload"] });
+    await tasks.idle();
+
+    registry.assertDone();
+    github.assertDone();
+    expect(check).toMatchObject({ status: "completed", conclusion: "failure" });
+    expect(check!.output.title).toContain("registry_unauthorized");
+    expect(check!.output.summary).toContain(`registry ${HOST} refused access to ${IMAGE}:${TAGGED_COMMIT} (HTTP 403; credential: provider ecr (AWS default credential chain))`);
+    expect(check!.output.summary).not.toContain("password-the-registry-refuses");
+    expect(check!.output.summary).not.toContain(SECRET_ACCESS_KEY);
   });
 });

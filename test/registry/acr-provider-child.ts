@@ -2,8 +2,8 @@
  * Runs in a child node process for acr-provider.test.ts, whose environment the test sets whole:
  * NODE_EXTRA_CA_CERTS (read only at process start, by Node's https and fetch) trusts the test's
  * CA, so @azure/identity reaches the Entra stand-in and resolveDigest the ACR stand-in over
- * https, as in production. Argument: { image, reference, steps } where a step is "resolve" or a
- * number of ms to move the token cache's clock; prints one JSON answer per step.
+ * https, as in production. Argument: { image, reference, steps, requestTimeoutMs? } where a step
+ * is "resolve" or a number of ms to move the token cache's clock; prints one JSON answer per step.
  *
  * MSAL asks login.microsoftonline.com to discover an authority it does not know (the stand-in);
  * nock answers that here, strictly: nothing but loopback reaches the network, and the answer
@@ -13,7 +13,7 @@ import nock from "nock";
 import { ProviderTokenCache } from "../../src/registry/provider-token-cache.js";
 import { resolveDigest } from "../../src/registry/resolve-digest.js";
 
-const input = JSON.parse(process.argv[2] ?? "{}") as { image: string; reference: string; steps: Array<"resolve" | number> };
+const input = JSON.parse(process.argv[2] ?? "{}") as { image: string; reference: string; steps: Array<"resolve" | number>; requestTimeoutMs?: number };
 
 nock.disableNetConnect();
 nock.enableNetConnect(/^127\.0\.0\.1(:\d+)?$/);
@@ -42,11 +42,12 @@ for (const step of input.steps) {
     continue;
   }
   try {
-    const resolved = await resolveDigest({ image: input.image, reference: input.reference, auth: { provider: "acr" }, providerTokens: tokens, requestTimeoutMs: 10_000 });
+    const resolved = await resolveDigest({ image: input.image, reference: input.reference, auth: { provider: "acr" }, providerTokens: tokens, requestTimeoutMs: input.requestTimeoutMs ?? 10_000 });
     answers.push({ ok: true, digest: resolved.digest });
   } catch (error) {
     const { name, code, retryable, message } = error as { name: string; code?: string; retryable?: boolean; message: string };
     answers.push({ ok: false, error: { name, code, retryable, message } });
   }
 }
-process.stdout.write(JSON.stringify({ answers, discoveries, unexpected }));
+// Exit even if a request the deadline gave up on still holds a socket open.
+process.stdout.write(JSON.stringify({ answers, discoveries, unexpected }), () => process.exit(0));

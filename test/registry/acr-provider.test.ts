@@ -134,8 +134,8 @@ function failed(code: string, message: string): ChildRun["answers"][number] {
 }
 
 /** The child with exactly this environment: PATH, the CA, the client secret and the authority. */
-function runChild(steps: Array<"resolve" | number>, env: Record<string, string> = {}): Promise<ChildRun> {
-  const input = { image: `${acr.host}/acme/core-api`, reference: SHA, steps };
+function runChild(steps: Array<"resolve" | number>, env: Record<string, string> = {}, requestTimeoutMs?: number): Promise<ChildRun> {
+  const input = { image: `${acr.host}/acme/core-api`, reference: SHA, steps, requestTimeoutMs };
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
@@ -201,6 +201,16 @@ describe("provider acr", () => {
     );
     expect(run.answers).toEqual([refusal, refusal]);
     expect(JSON.stringify(run.answers)).not.toContain(CLIENT_SECRET);
+  });
+
+  it("gives up on an Entra endpoint that does not answer (registry_unavailable, retryable)", async () => {
+    const [configuration] = entraToken();
+    entra.expect(configuration!, { method: "POST", path: `/${TENANT}/oauth2/v2.0/token`, answer: "hang" });
+    const run = await runChild(["resolve"], {}, 500);
+    expect(run.unexpected).toEqual([]);
+    expect(run.answers).toHaveLength(1);
+    expect(run.answers[0]).toMatchObject({ ok: false, error: { code: "registry_unavailable", retryable: true } });
+    expect((run.answers[0] as { error: { message: string } }).error.message).toMatch(/^provider acr \(Azure DefaultAzureCredential\) /);
   });
 
   it("says credentials_missing when DefaultAzureCredential finds no identity", async () => {

@@ -154,6 +154,15 @@ describe("provider ecr", () => {
     expect(error.message).toContain("provider ecr (AWS default credential chain) could not get a token for registry");
   });
 
+  it("gives up on an ECR endpoint that does not answer within the request timeout (registry_unavailable)", async () => {
+    ecr.expect({ method: "POST", path: "/", answer: "hang" });
+    const started = Date.now();
+    const error = await promoterRejection(resolveWithProvider("ecr", IMAGE, [], new ProviderTokenCache(fakeClock().now), 500));
+    expect(error).toMatchObject({ code: "registry_unavailable", retryable: true });
+    expect(error.message).toMatch(/^provider ecr \(AWS default credential chain\) could not get a token for registry .*: GetAuthorizationToken in eu-west-1 failed with \w+/);
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
   it("drops a token the registry refuses, so the next resolution fetches a new one", async () => {
     const clock = fakeClock(Date.UTC(2026, 11, 4, 9));
     const tokens = new ProviderTokenCache(clock.now);

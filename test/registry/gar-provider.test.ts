@@ -100,6 +100,15 @@ describe("provider gar", () => {
     expect(error.message).not.toContain(SUBJECT_TOKEN);
   });
 
+  it("gives up on a token endpoint that does not answer within the request timeout (registry_unavailable)", async () => {
+    google.expect({ method: "POST", path: "/v1/token", answer: "hang" });
+    const started = Date.now();
+    const error = await promoterRejection(resolveWithProvider("gar", IMAGE, [], new ProviderTokenCache(fakeClock().now), 500));
+    expect(error).toMatchObject({ code: "registry_unavailable", retryable: true });
+    expect(error.message).toBe("provider gar (Google Application Default Credentials) got no token for registry europe-docker.pkg.dev within 2s"); // 3 × the 500 ms request timeout
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
   it("says credentials_missing when Application Default Credentials find nothing", async () => {
     vi.stubEnv("GOOGLE_APPLICATION_CREDENTIALS", undefined);
     const error = await promoterRejection(resolveWith([], new ProviderTokenCache(fakeClock().now)));

@@ -26,9 +26,10 @@ export function resolveWithProvider(
   image: string,
   script: ScriptedRequest[],
   tokens: ProviderTokenCache,
+  requestTimeoutMs?: number,
 ): Promise<ResolvedDigest> {
   const registry = scriptedFetch(script);
-  return resolveDigest({ image, reference: SHA, auth: { provider }, fetch: registry.fetch, providerTokens: tokens }).finally(() =>
+  return resolveDigest({ image, reference: SHA, auth: { provider }, fetch: registry.fetch, providerTokens: tokens, requestTimeoutMs }).finally(() =>
     registry.assertDone(),
   );
 }

@@ -29,7 +29,8 @@ export interface ExpectedRequest {
   path: string;
   /** Throws (e.g. an expect) when the request is not the one expected. */
   check?: (request: StandInRequest) => void;
-  answer: StandInAnswer | ((request: StandInRequest) => StandInAnswer);
+  /** "hang": never answer (the connection closes at stop()). */
+  answer: StandInAnswer | "hang" | ((request: StandInRequest) => StandInAnswer);
 }
 
 export interface TokenEndpointStandIn {
@@ -67,6 +68,7 @@ export async function startTokenEndpointStandIn(options: { tls?: { certificatePa
         const path = seen.path.split("?")[0];
         if (seen.method !== next.method || path !== next.path) throw new Error(`expected ${next.method} ${next.path}`);
         next.check?.(seen);
+        if (next.answer === "hang") return;
         answer = typeof next.answer === "function" ? next.answer(seen) : next.answer;
       } catch (error) {
         problems.push(`unexpected ${seen.method} ${seen.path}: ${(error as Error).message}`);

@@ -21,7 +21,8 @@ export async function fetchAcrToken(registry: string, http: RegistryHttp): Promi
   const { DefaultAzureCredential } = await import("@azure/identity");
   let entra;
   try {
-    entra = await new DefaultAzureCredential().getToken(ACR_SCOPE);
+    // The whole chain (discovery, a managed identity probe, the token) within 3 request timeouts.
+    entra = await new DefaultAzureCredential().getToken(ACR_SCOPE, { abortSignal: AbortSignal.timeout(3 * http.requestTimeoutMs) });
   } catch (error) {
     throw entraFailure(registry, error);
   }

@@ -1,4 +1,5 @@
 import { ecrRegion } from "../registry-providers.js";
+import type { RegistryHttp } from "../registry-http.js";
 import type { ProviderToken } from "../provider-token-cache.js";
 import { errorName, mayRecover, providerInvalid, providerNoCredentials, providerRefused, providerUnavailable } from "./provider-failure.js";
 
@@ -6,16 +7,18 @@ import { errorName, mayRecover, providerInvalid, providerNoCredentials, provider
  * An Amazon ECR pull credential: GetAuthorizationToken with the AWS SDK's default credential
  * chain (env, web identity/IRSA, SSO and ini profiles, container and instance roles), in the
  * region of the registry host. The token is base64 "AWS:<password>" and lasts 12 hours
- * (expiresAt). The SDK honours AWS_ENDPOINT_URL_ECR and AWS_MAX_ATTEMPTS.
+ * (expiresAt). The SDK honours AWS_ENDPOINT_URL_ECR and AWS_MAX_ATTEMPTS; each of its requests
+ * gets the resolution's request timeout.
  */
-export async function fetchEcrToken(registry: string): Promise<ProviderToken> {
+export async function fetchEcrToken(registry: string, http: RegistryHttp): Promise<ProviderToken> {
   const region = ecrRegion(registry);
   if (region === undefined) {
     // The config schema refuses this; never guess a region.
     throw providerInvalid("ecr", registry, "the host is not <account>.dkr.ecr.<region>.amazonaws.com, so it names no region");
   }
   const { ECRClient, GetAuthorizationTokenCommand } = await import("@aws-sdk/client-ecr");
-  const client = new ECRClient({ region });
+  const timeout = http.requestTimeoutMs;
+  const client = new ECRClient({ region, requestHandler: { connectionTimeout: timeout, requestTimeout: timeout, throwOnRequestTimeout: true } });
   let answer;
   try {
     answer = await client.send(new GetAuthorizationTokenCommand({}));

@@ -1,4 +1,5 @@
 import type { ProviderToken } from "../provider-token-cache.js";
+import type { RegistryHttp } from "../registry-http.js";
 import { errorName, mayRecover, providerInvalid, providerNoCredentials, providerRefused, providerUnavailable } from "./provider-failure.js";
 
 const CLOUD_PLATFORM = "https://www.googleapis.com/auth/cloud-platform";
@@ -8,11 +9,16 @@ const CLOUD_PLATFORM = "https://www.googleapis.com/auth/cloud-platform";
  * Application Default Credentials (GOOGLE_APPLICATION_CREDENTIALS, workload identity, the
  * gcloud file, the metadata server), scope cloud-platform, used with user oauth2accesstoken.
  */
-export async function fetchGarToken(registry: string): Promise<ProviderToken> {
+export async function fetchGarToken(registry: string, http: RegistryHttp): Promise<ProviderToken> {
   const { GoogleAuth } = await import("google-auth-library");
   // Without a projectId, ADC would look one up first (env, the gcloud CLI, the metadata server,
   // Cloud Resource Manager): a pull token does not need one, and the token requests never send it.
-  const auth = new GoogleAuth({ scopes: [CLOUD_PLATFORM], projectId: "release-promoter-pull-token" });
+  // Each token request gets the resolution's request timeout.
+  const auth = new GoogleAuth({
+    scopes: [CLOUD_PLATFORM],
+    projectId: "release-promoter-pull-token",
+    clientOptions: { transporterOptions: { timeout: http.requestTimeoutMs } },
+  });
   let client;
   try {
     client = await auth.getClient();

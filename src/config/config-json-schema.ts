@@ -13,7 +13,7 @@ const someEnvironments = { required: ["environments"], properties: { environment
  * What JSON Schema cannot say stays in zod, checked when the app loads the config (and by
  * `release-promoter validate`), because it compares a value with the config's own keys or with
  * other entries: an environment naming an unknown service; one variable, tag prefix and pin per
- * service; a registry named twice; an environment's file kind, or requireProvenance, needing
+ * service; a registry named twice, or provider ecr on a host that is not ECR's; an environment's file kind, or requireProvenance, needing
  * fields of the services it promotes. ZOD_ONLY_RULES lists them (the parity test holds both to it).
  */
 export function configJsonSchema(): Record<string, unknown> {
@@ -39,4 +39,5 @@ export const ZOD_ONLY_RULES = [
   "requires names another environment of the config, without cycles",
   "an on: main environment's services tag images by commit ({sha} or {shortSha})",
   "a merge window's time zone is one the runtime knows, and its to is later than its from",
+  "provider ecr only on an ECR host <account>.dkr.ecr.<region>.amazonaws.com",
 ] as const;

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { normalizeRegistryHost } from "../registry/image-reference.js";
+import { REGISTRY_PROVIDERS, ecrRegion } from "../registry/registry-providers.js";
 import { TAG_PREFIX } from "../core/parse-tag.js";
 import { FILE_KINDS } from "../editors/target-editor.js";
 
@@ -224,8 +225,23 @@ export const registrySchema = z
           "(never on an HTTP answer or a certificate error). Credentials then travel unencrypted. " +
           "Loopback hosts (localhost, 127.0.0.0/8, [::1]) get this without setting it.",
       ),
+    provider: z
+      .enum(REGISTRY_PROVIDERS)
+      .optional()
+      .describe(
+        "Credentials that expire, fetched with the vendor's SDK and its default credential chain instead of usernameEnv/passwordEnv: " +
+          "ecr (Amazon ECR, on a <account>.dkr.ecr.<region>.amazonaws.com host), gar (Google Artifact Registry, " +
+          "Application Default Credentials), acr (Azure Container Registry, DefaultAzureCredential).",
+      ),
   })
   .superRefine((registry, ctx) => {
+    if (registry.provider !== undefined && (registry.usernameEnv !== undefined || registry.passwordEnv !== undefined)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["provider"],
+        message: `provider ${registry.provider} fetches its own credentials; remove usernameEnv/passwordEnv, or the provider`,
+      });
+    }
     if ((registry.usernameEnv === undefined) !== (registry.passwordEnv === undefined)) {
       const [set, missing] = registry.usernameEnv === undefined ? ["passwordEnv", "usernameEnv"] : ["usernameEnv", "passwordEnv"];
       ctx.addIssue({
@@ -235,7 +251,10 @@ export const registrySchema = z
       });
     }
   })
-  .meta({ dependentRequired: { usernameEnv: ["passwordEnv"], passwordEnv: ["usernameEnv"] } })
+  .meta({
+    dependentRequired: { usernameEnv: ["passwordEnv"], passwordEnv: ["usernameEnv"] },
+    dependentSchemas: { provider: { not: { anyOf: [{ required: ["usernameEnv"] }, { required: ["passwordEnv"] }] } } },
+  })
   .describe("How to reach one registry host: credentials read from the app's environment (never from the config), and whether it is a plain-http registry.");
 
 /** `registries:`, keyed by host[:port]; two keys naming one registry are an error, not a guess. */
@@ -253,6 +272,13 @@ export const registriesSchema = z
           message: `${key} and ${other} name the same registry (${registry}); keep one entry`,
         });
       } else keyOf.set(registry, key);
+      if (registries[key]!.provider === "ecr" && ecrRegion(key) === undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: [key, "provider"],
+          message: `provider ecr needs an ECR host <account>.dkr.ecr.<region>.amazonaws.com (its region is the one the token is for); ${key} is not one`,
+        });
+      }
     }
   });
 

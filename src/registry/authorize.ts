@@ -53,7 +53,9 @@ export function unauthorizedError(target: RegistryTarget, what: string, status?:
   const hint =
     target.credentials === undefined
       ? `configure credentials for ${target.registry} (usernameEnv/passwordEnv) if the image is private`
-      : `check that ${target.credentials.label.replace(/^env /, "")} can pull ${target.repository}`;
+      : target.credentials.check !== undefined
+        ? `check that ${target.credentials.check} for ${target.repository}`
+        : `check that ${target.credentials.label.replace(/^env /, "")} can pull ${target.repository}`;
   return new PromoterError(
     "registry_unauthorized",
     `registry ${target.registry} ${what} (${status === undefined ? "" : `HTTP ${status}; `}credential: ${credential}); ${hint}`,

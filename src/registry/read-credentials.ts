@@ -1,4 +1,5 @@
 import { PromoterError } from "../errors.js";
+import type { RegistryProvider } from "./registry-providers.js";
 
 /**
  * A `registries.<host>` entry of the config: the names of the environment variables holding a
@@ -10,13 +11,17 @@ export interface RegistryAuth {
   passwordEnv?: string | undefined;
   /** registries.<host>.insecure: after https fails at connection level, try plain http. */
   insecure?: boolean | undefined;
+  /** registries.<host>.provider: credentials that expire, fetched by obtainCredentials(). */
+  provider?: RegistryProvider | undefined;
 }
 
 export interface RegistryCredentials {
   username: string;
   password: string;
-  /** How to name this credential in messages: the env var names, never the values. */
+  /** How to name this credential in messages: the env var names or the provider, never the values. */
   label: string;
+  /** What to check when the registry refuses it (default: that the env vars' credential can pull). */
+  check?: string;
 }
 
 /** "anonymous" or "GHCR_USER/GHCR_TOKEN": what error messages say was used. */

@@ -18,12 +18,12 @@ export async function send(
   http: RegistryHttp,
   target: string,
   url: URL,
-  init: { method: "GET" | "HEAD"; headers: Record<string, string> },
+  init: { method: "GET" | "HEAD" | "POST"; headers: Record<string, string>; body?: string },
 ): Promise<Response> {
   const signal = AbortSignal.timeout(http.requestTimeoutMs);
   http.requests += 1;
   try {
-    return await http.fetch(url, { method: init.method, headers: init.headers, signal, redirect: "follow" });
+    return await http.fetch(url, { method: init.method, headers: init.headers, body: init.body, signal, redirect: "follow" });
   } catch (error) {
     throw networkError(target, error, http.requestTimeoutMs);
   }

@@ -1,8 +1,10 @@
 import { createHash } from "node:crypto";
-import { PromoterError } from "../errors.js";
+import { PromoterError, isPromoterError } from "../errors.js";
 import { authorize, unauthorizedError, type RegistryTarget } from "./authorize.js";
 import { isValidManifestReference, parseImageRepository } from "./image-reference.js";
 import { MANIFEST_ACCEPT, acceptedManifestMediaType } from "./media-types.js";
+import { obtainCredentials, providerTokenKey } from "./obtain-credentials.js";
+import { sharedProviderTokens, type ProviderTokenCache } from "./provider-token-cache.js";
 import { readCredentials, type RegistryAuth } from "./read-credentials.js";
 import {
   formatDuration,
@@ -31,6 +33,8 @@ export interface ResolveDigestOptions {
   auth?: RegistryAuth | undefined;
   /** Where the env vars are read (default process.env). */
   env?: Record<string, string | undefined>;
+  /** Where a provider's tokens are kept between resolutions (default: the process's cache). */
+  providerTokens?: ProviderTokenCache;
   /** Keep retrying image_not_found / registry_unavailable for this long. Without it: one attempt. */
   wait?: WaitOptions;
   /** Called before each sleep, e.g. to show "waiting for image…" on the check run. */
@@ -73,7 +77,10 @@ export async function resolveDigest(options: ResolveDigestOptions): Promise<Reso
       `image reference "${reference}" for ${options.image} is neither a valid tag nor a sha256 digest`,
     );
   }
-  const credentials = readCredentials(options.auth, options.env ?? process.env, registry);
+  const env = options.env ?? process.env;
+  const provider = options.auth?.provider;
+  // Env var credentials are checked before any request; a provider's are fetched in the first attempt.
+  const credentials = provider === undefined ? readCredentials(options.auth, env, registry) : undefined;
   const now = options.now ?? Date.now;
   const http: RegistryHttp = {
     fetch: options.fetch ?? globalThis.fetch,
@@ -91,7 +98,21 @@ export async function resolveDigest(options: ResolveDigestOptions): Promise<Reso
     authorization: undefined,
   };
 
-  const found = await retryWithBackoff(() => resolveOnce(manifest), {
+  const tokens = options.providerTokens ?? sharedProviderTokens;
+  const attempt = async (): Promise<{ digest: string; mediaType: string }> => {
+    if (provider === undefined) return resolveOnce(manifest);
+    // Each attempt asks the cache, so a long wait for the image never outlives its token.
+    manifest.target.credentials = await obtainCredentials(options.auth, env, registry, { http, tokens });
+    try {
+      return await resolveOnce(manifest);
+    } catch (error) {
+      // A token the registry refused is not offered again: the next resolution fetches a new one.
+      if (isPromoterError(error) && error.code === "registry_unauthorized") tokens.forget(providerTokenKey(provider, registry));
+      throw error;
+    }
+  };
+
+  const found = await retryWithBackoff(attempt, {
     wait: options.wait,
     onWait: options.onWait,
     sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),

@@ -93,6 +93,21 @@ imageWaitSeconds: -1
     ["duplicate YAML keys", "services: {}\nservices: {}\n", "line 2: Map keys must be unique"],
     ["YAML that is not a mapping", "- a\n- b\n", "(root): Invalid input: expected object, received array"],
     ["an empty file", "", "services: the config promotes nothing"],
+    [
+      "a registry provider with usernameEnv/passwordEnv",
+      "services:\n  a: { repository: o/a, image: europe-docker.pkg.dev/p/r/a, variable: va }\nenvironments: { prod: { file: p.tfvars } }\nregistries:\n  europe-docker.pkg.dev: { provider: gar, usernameEnv: U, passwordEnv: P }\n",
+      "registries.europe-docker.pkg.dev.provider: provider gar fetches its own credentials; remove usernameEnv/passwordEnv, or the provider",
+    ],
+    [
+      "provider ecr on a host that is not ECR's",
+      "services:\n  a: { repository: o/a, image: ghcr.io/o/a, variable: va }\nenvironments: { prod: { file: p.tfvars } }\nregistries:\n  ghcr.io: { provider: ecr }\n",
+      "registries.ghcr.io.provider: provider ecr needs an ECR host <account>.dkr.ecr.<region>.amazonaws.com",
+    ],
+    [
+      "an unknown registry provider",
+      "services:\n  a: { repository: o/a, image: quay.io/o/a, variable: va }\nenvironments: { prod: { file: p.tfvars } }\nregistries:\n  quay.io: { provider: quay }\n",
+      "registries.quay.io.provider: ",
+    ],
   ])("refuses %s", (_name, text, problem) => {
     expect(() => parseConfig(text)).toThrow(expect.objectContaining({ code: "config_invalid", message: expect.stringContaining(problem) }));
   });

@@ -42,6 +42,9 @@ const SAME_VERDICT: Array<[string, boolean, string]> = [
   ["a window at 25:00", false, `services: { core: ${service} }\nenvironments: { prod: { file: p.tfvars, windows: [{ days: [mon], from: "09:00", to: "25:00", timeZone: UTC }] } }`],
   ["a window on no day", false, `services: { core: ${service} }\nenvironments: { prod: { file: p.tfvars, windows: [{ days: [], from: "09:00", to: "10:00", timeZone: UTC }] } }`],
   ["a negative soak", false, `services: { core: ${service} }\nenvironments: { s: { file: s.tfvars }, prod: { file: p.tfvars, requires: { environment: s, soakMinutes: -1 } } }`],
+  ["registries with each provider", true, `services: { core: ${service} }\nenvironments: { ${prod} }\nregistries: { 123456789012.dkr.ecr.eu-west-1.amazonaws.com: { provider: ecr }, europe-docker.pkg.dev: { provider: gar }, acme.azurecr.io: { provider: acr } }`],
+  ["a registry provider with usernameEnv and passwordEnv", false, `services: { core: ${service} }\nenvironments: { ${prod} }\nregistries: { acme.azurecr.io: { provider: acr, usernameEnv: U, passwordEnv: P } }`],
+  ["an unknown registry provider", false, `services: { core: ${service} }\nenvironments: { ${prod} }\nregistries: { quay.io: { provider: quay } }`],
   ["a path with ..", false, `services: { core: ${service} }\nenvironments: { prod: { file: ../secrets.tfvars } }`],
 ];
 
@@ -49,6 +52,7 @@ const APP_ONLY: Array<[string, (typeof ZOD_ONLY_RULES)[number], string]> = [
   ["an environment naming an unknown service", "an environment's services must name services of the config", `services: { core: ${service} }\nenvironments: { prod: { file: envs/prod.tfvars, services: [nope] } }`],
   ["two services owning one variable", "one variable, tag prefix and Helm, manifest or kustomization pin per service", `services: { core: ${service}, web: ${service.replace("core-api", "web-ui").replace("core-api", "web-ui")} }\nenvironments: { ${prod} }`],
   ["a registry named twice", "a registry host named once (docker.io and its aliases are one)", `services: { core: ${service} }\nenvironments: { ${prod} }\nregistries: { docker.io: {}, index.docker.io: {} }`],
+  ["provider ecr on a host that is not ECR's", "provider ecr only on an ECR host <account>.dkr.ecr.<region>.amazonaws.com", `services: { core: ${service} }\nenvironments: { ${prod} }\nregistries: { ghcr.io: { provider: ecr } }`],
   ["a helm environment promoting a service without targets.helm", "an environment's file kind needs its services' variable or targets", `services: { core: ${service} }\nenvironments: { eu: { file: v.yaml, kind: helm } }`],
   ["requireProvenance without provenance", "requireProvenance needs provenance on every service the environment promotes", `services: { core: ${service} }\nenvironments: { prod: { file: envs/prod.tfvars, requireProvenance: true } }`],
   ["a versionVariable that is the variable", "a tfvars-json versionVariable is a variable of its own", `services: { core: { repository: acme/core-api, image: ghcr.io/acme/core-api, variable: core_image, targets: { tfvars-json: { versionVariable: core_image } } } }\nenvironments: { prod: { file: p.json, kind: tfvars-json } }`],

@@ -4,7 +4,10 @@
  * (a JWT token server run by the test) and behind htpasswd Basic auth.
  *
  * Images are pushed once to an open registry; the token-auth and Basic-auth registries are
- * separate instances serving the same storage directory.
+ * separate instances serving the same storage directory. Behind token auth, provider gar runs
+ * end to end too: google-auth-library's real STS exchange with a local stand-in of Google's
+ * token endpoint gives the access token that the token server grants pull to as the password
+ * of oauth2accesstoken.
  *
  * Needs /usr/bin/docker-registry, htpasswd and openssl: `.ci/install-test-deps.sh`. Without them
  * this file fails (it never skips).
@@ -14,8 +17,9 @@ import { existsSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { PromoterError } from "../../src/errors.js";
+import { ProviderTokenCache } from "../../src/registry/provider-token-cache.js";
 import { resolveDigest } from "../../src/registry/resolve-digest.js";
 import {
   INSTALL_HINT,
@@ -28,6 +32,8 @@ import {
   type BuiltManifest,
   type OciRegistry,
 } from "../helpers/oci-registry.js";
+import { promoterRejection, stsExchange, writeExternalAccount } from "./provider-mocks.js";
+import { startTokenEndpointStandIn, type TokenEndpointStandIn } from "./token-endpoint-stand-in.js";
 import { startTokenServer, type TokenServer } from "./token-server.js";
 
 
@@ -36,6 +42,8 @@ const COMMIT_SHA = "3f2a9c1e5b7d4f6a8c0e2b4d6f8a0c2e4b6d8f0a";
 const AUTH = { usernameEnv: "RP_REGISTRY_USER", passwordEnv: "RP_REGISTRY_PASSWORD" };
 const READER = { username: "ci-reader", password: "correct horse battery staple" };
 const WRONG_PASSWORD = "wrong-password-value";
+/** The Google access token the token server grants pull to (as oauth2accesstoken's password). */
+const GOOGLE_ACCESS_TOKEN = "ya29.access-token-the-registry-knows";
 
 interface Pushed {
   /** Tag → what we pushed and the digest the registry answered on the PUT. */
@@ -49,6 +57,9 @@ interface Running {
   basicRegistry: OciRegistry;
   tokenServer: TokenServer;
   pushed: Pushed;
+  /** Google's token endpoint, and the external_account file whose token_url it is. */
+  google: TokenEndpointStandIn;
+  googleCredentials: string;
 }
 
 let workDir: string | undefined;
@@ -94,7 +105,10 @@ async function startAll(): Promise<Running> {
     dir: workDir,
     service: "release-promoter-test-registry",
     issuer: "release-promoter-test-issuer",
-    users: { [READER.username]: { password: READER.password, actions: ["pull"] } },
+    users: {
+      [READER.username]: { password: READER.password, actions: ["pull"] },
+      oauth2accesstoken: { password: GOOGLE_ACCESS_TOKEN, actions: ["pull"] },
+    },
   });
   started.push(tokenServer);
   const htpasswdPath = join(workDir, "htpasswd");
@@ -119,7 +133,10 @@ async function startAll(): Promise<Running> {
     auth: { htpasswd: { realm: "release-promoter test", path: htpasswdPath } },
   });
   started.push(basicRegistry);
-  return { open, tokenRegistry, basicRegistry, tokenServer, pushed };
+  const google = await startTokenEndpointStandIn();
+  started.push(google);
+  const googleCredentials = await writeExternalAccount(workDir, `${google.url}/v1/token`);
+  return { open, tokenRegistry, basicRegistry, tokenServer, pushed, google, googleCredentials };
 }
 
 async function pushFixtures(url: string): Promise<Pushed> {
@@ -362,3 +379,50 @@ function execFileWithInput(command: string, args: string[], input: string): Prom
   });
 }
 
+
+describe("real docker-registry, token auth, provider gar", () => {
+  beforeEach(() => {
+    if (running === undefined) return;
+    vi.stubEnv("GOOGLE_APPLICATION_CREDENTIALS", running.googleCredentials);
+    vi.stubEnv("METADATA_SERVER_DETECTION", "none");
+    vi.stubEnv("GCE_METADATA_HOST", undefined);
+  });
+  afterEach(() => {
+    vi.unstubAllEnvs();
+    running?.google.assertDone();
+  });
+
+  function resolveWithGar(tokens: ProviderTokenCache) {
+    const { tokenRegistry } = ready();
+    return resolveDigest({ image: `${tokenRegistry.host}/${REPOSITORY}`, reference: COMMIT_SHA, auth: { provider: "gar" }, providerTokens: tokens });
+  }
+
+  it("resolves with the ADC access token at the token realm, fetching it once for two resolutions", async () => {
+    const { google, tokenServer, pushed } = ready();
+    const tokens = new ProviderTokenCache();
+    google.expect(stsExchange(GOOGLE_ACCESS_TOKEN));
+    tokenServer.requests.splice(0);
+
+    expect(await resolveWithGar(tokens)).toMatchObject({ digest: pushed.tags[COMMIT_SHA]!.answered });
+    expect(await resolveWithGar(tokens)).toMatchObject({ digest: pushed.tags[COMMIT_SHA]!.answered });
+    expect(google.received).toHaveLength(1);
+    expect(tokenServer.requests.map(({ credential, scopes, status }) => ({ credential, scopes, status }))).toEqual([
+      { credential: "oauth2accesstoken", scopes: [`repository:${REPOSITORY}:pull`], status: 200 },
+      { credential: "oauth2accesstoken", scopes: [`repository:${REPOSITORY}:pull`], status: 200 },
+    ]);
+  });
+
+  it("fails closed when the token realm refuses the provider's token, naming the provider, and fetches a new one next time", async () => {
+    const { google, pushed } = ready();
+    const tokens = new ProviderTokenCache();
+    google.expect(stsExchange("ya29.a-token-the-registry-does-not-know"));
+    const error = await promoterRejection(resolveWithGar(tokens));
+    expect(error.code).toBe("registry_unauthorized");
+    expect(error.message).toContain(`refused a pull token for ${REPOSITORY} (HTTP 401; credential: provider gar (Google Application Default Credentials))`);
+    expect(error.message).toContain(`check that the Google identity of Application Default Credentials has roles/artifactregistry.reader for ${REPOSITORY}`);
+    expect(error.message).not.toContain("ya29.");
+
+    google.expect(stsExchange(GOOGLE_ACCESS_TOKEN));
+    expect(await resolveWithGar(tokens)).toMatchObject({ digest: pushed.tags[COMMIT_SHA]!.answered });
+  });
+});

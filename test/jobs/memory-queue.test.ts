@@ -3,7 +3,7 @@
  * one (not sooner than a second after its start), one job per key at a time. Deterministic: runs
  * hold on deferreds the test releases, and the spacing runs on the harness's clock.
  */
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { BackgroundTasks } from "../../src/background-tasks.js";
 import { MemoryJobQueue } from "../../src/jobs/job-queue.js";
 import type { Job } from "../../src/jobs/job.schema.js";
@@ -137,5 +137,34 @@ describe("MemoryJobQueue", () => {
     await new Promise((r) => setTimeout(r, 30));
     expect((await h.queue.stats()).oldestWaitingMs).toBeGreaterThanOrEqual(25);
     await h.releaseAll();
+  });
+});
+
+describe("MemoryJobQueue.enqueueLater (a gate re-checked at a known time)", () => {
+  // Each in an infra repository of its own: one key each, so a held run does not hold the other.
+  const gates = (number: number): Job => ({ kind: "check-gates", installationId: 1, infra: `acme/infra-${number}`, number });
+
+  it("runs the job once its delay has passed, not before; the earliest of several times wins", async () => {
+    vi.useFakeTimers();
+    try {
+      const { queue, runs, releaseAll } = harness();
+      expect(await queue.enqueueLater(gates(7), 20 * 60_000)).toBe("queued");
+      expect(await queue.enqueueLater(gates(7), 5 * 60_000)).toBe("queued"); // earlier: replaces the timer
+      expect(await queue.enqueueLater(gates(7), 30 * 60_000)).toBe("coalesced"); // later: the earlier one stands
+      expect(await queue.enqueueLater(gates(8), 60_000)).toBe("queued");
+      await vi.advanceTimersByTimeAsync(59_000);
+      expect(runs).toEqual([]);
+      await vi.advanceTimersByTimeAsync(1_000);
+      expect(runs).toEqual([gates(8)]);
+      await vi.advanceTimersByTimeAsync(4 * 60_000);
+      expect(runs).toEqual([gates(8), gates(7)]);
+      // The 20-minute timer was cleared: nothing more runs.
+      await vi.advanceTimersByTimeAsync(60 * 60_000);
+      expect(runs).toHaveLength(2);
+      vi.useRealTimers();
+      await releaseAll();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

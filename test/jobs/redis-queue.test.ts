@@ -145,6 +145,27 @@ describe("RedisJobQueue on a real redis-server", () => {
     expect(await replicas[1 - delayedBy]!.stats()).toMatchObject({ delayed: 0, waiting: 0 });
   });
 
+  it("enqueueLater is a delayed job in Redis: it runs when due (not before), beside the same job due now, and survives the replica that queued it", async () => {
+    const runs: Array<{ at: number; replica: number }> = [];
+    const replicas = twoReplicas(async (_, replica) => {
+      runs.push({ at: Date.now(), replica });
+    });
+    const gates: Job = { kind: "check-gates", installationId: 1, infra: "acme/infra", number: 7 };
+    const queuedAt = Date.now();
+    await replicas[0]!.enqueueLater(gates, 1_500);
+    let stats = await replicas[1]!.stats();
+    expect(stats.delayed).toBe(1);
+    // The same job due now is not swallowed by the delayed one.
+    await replicas[1]!.enqueue(gates);
+    await until(() => runs.length === 1, "the job due now", 1_000);
+    await replicas[0]!.close();
+    await until(() => runs.length === 2, "the delayed job", 10_000);
+    expect(runs[1]!.at - queuedAt).toBeGreaterThanOrEqual(1_500);
+    expect(runs[1]!.replica).toBe(1);
+    stats = await replicas[1]!.stats();
+    expect(stats).toMatchObject({ delayed: 0, waiting: 0 });
+  });
+
   it("close() returns within its timeout even when BullMQ's worker close cannot finish (a job that never ends)", async () => {
     const prefix = `test-${randomUUID()}`;
     const replica = new RedisJobQueue(redis.url, log, { prefix, enqueueTimeoutMs: 1_000, closeTimeoutMs: 500 });

@@ -126,6 +126,8 @@ describe("staging from main, prod gated on staging (through the GitHub stand-in)
 
   it("a merge to main opens the staging PR with the head's digest and auto-merge; a second merge updates that PR; the commit's check run links it", async () => {
     const first = await mergeToMain("first");
+    // The main read, the targets, the compare with the commit staging runs; the PR write, auto-merge, the check run (auto-merge creates no content).
+    expect(github.counts()).toMatchObject({ read: 3, write: 3, contentCreating: 2 });
     const pr = openPr("release-promoter/staging/core")!;
     expect(pr.title).toBe(`Promote core ${first.commit.slice(0, 12)} to staging`);
     const line = (text: string) => text.split("\n").find((l) => l.startsWith("core_image"));
@@ -137,7 +139,10 @@ describe("staging from main, prod gated on staging (through the GitHub stand-in)
     // prod is promoted by tags only: nothing opened there by a merge.
     expect(openPr("release-promoter/prod/core")).toBeUndefined();
 
+    const mark = github.requests.length;
     const second = await mergeToMain("second");
+    // An open PR: the commit on a scratch branch and the move are two writes.
+    expect(github.counts(mark)).toMatchObject({ read: 3, write: 4 });
     const prs = github.world.pullRequestsOf("acme/infra", "open");
     expect(prs.map((p) => p.number)).toEqual([pr.number]);
     expect(line(github.world.fileAt("acme/infra", "envs/staging.tfvars", pr.head)!)).toBe(`core_image = "${registry.host}/acme/core-api@${second.digest}" # core@${second.commit.slice(0, 12)}`);

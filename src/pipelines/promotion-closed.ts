@@ -1,5 +1,6 @@
 import { reportPromotionClosed } from "../core/promotion-closed-report.js";
-import { readPromotionRecord } from "../core/promotion-record.js";
+import { type PromotionRecord, readPromotionRecord } from "../core/promotion-record.js";
+import { branchName } from "../core/pull-request-text.js";
 import { isPromoterError } from "../errors.js";
 import { mapGitHubError } from "../github/map-github-error.js";
 import { splitRepository } from "../github/octokit.js";
@@ -34,7 +35,35 @@ export async function promotionClosed(run: Run, job: JobOf<"promotion-closed">):
     const main = record.trigger === "main";
     await createCheckRun(run.octokit, splitRepository(record.repository), record.commit, record.tag ?? "main", { status: "completed", ...text }, main ? MAIN_CHECK_RUN_NAME : CHECK_RUN_NAME);
     log.info({ tag: record.tag, commit: record.commit, merged }, main ? "promotion PR closed: reported on the commit" : "promotion PR closed: reported on the tagged commit");
+    if (merged) await queueDependentGates(run, job.infra, record, log);
   } catch (error) {
     logFailure(log, isPromoterError(error) ? error : mapGitHubError(error, `reporting the close of ${job.infra}#${job.number}`), "closed promotion not reported");
+  }
+}
+
+/**
+ * A merge into an environment others require (`requires.environment`) can move their gates: the
+ * open promotion PRs of the same service there are re-evaluated now, not at the next sweep. Known
+ * from the config this app last read (none cached: the sweep does it); one read per dependent
+ * environment, only when there is one.
+ */
+async function queueDependentGates(run: Run, infra: string, record: PromotionRecord, log: Run["log"]): Promise<void> {
+  const config = run.deps.configCache?.get(run.installationId, infra)?.config;
+  if (config === undefined) return;
+  const dependents = Object.entries(config.environments).filter(
+    ([, environment]) => environment.requires?.environment === record.environment && (environment.services === undefined || environment.services.includes(record.service)),
+  );
+  const repository = splitRepository(infra);
+  for (const [name] of dependents) {
+    const { data: open } = await run.octokit.request("GET /repos/{owner}/{repo}/pulls", {
+      owner: repository.owner,
+      repo: repository.name,
+      state: "open",
+      head: `${repository.owner}:${branchName(name, record.service)}`,
+    });
+    for (const pr of open) {
+      log.info({ environment: name, pr: pr.number }, "a merge in a required environment: gates re-evaluated");
+      await run.queue.enqueue({ kind: "check-gates", installationId: run.installationId, infra, number: pr.number });
+    }
   }
 }

@@ -19,7 +19,7 @@ import { type OciRegistry, pushImage, startOciRegistry } from "../helpers/oci-re
 import { throwawayPrivateKey } from "../helpers/throwaway-key.js";
 import { seedSampleOrg } from "../stand-in/sample-org.js";
 import { type GitHubStandIn, startGitHubStandIn } from "../stand-in/server.js";
-import { deliver, pushPayload } from "../stand-in/webhooks.js";
+import { deliver, pullRequestClosedPayload, pushPayload } from "../stand-in/webhooks.js";
 import type { PullRequest } from "../stand-in/world.js";
 
 const SECRET = "stand-in-webhook-secret";
@@ -218,6 +218,22 @@ describe("staging from main, prod gated on staging (through the GitHub stand-in)
     expect(runs).toHaveLength(1);
     expect(runs[0]).toMatchObject({ status: "completed", conclusion: "success" });
     expect(runs[0]!.title).toMatch(/has run in staging for 31 minutes/);
+  });
+
+  it("prod waits while staging's PR for the digest is open; staging merged (the pull_request event) → prod's gates re-evaluated at once, now counting the soak", async () => {
+    const built = await mergeToMain("release 1.2.0");
+    await pushTag("core-v1.2.0", built.commit);
+    const prod = openPr("release-promoter/prod/core")!;
+    expect(gatesOn(prod)[0]).toMatchObject({ status: "in_progress", title: expect.stringMatching(/has not reached staging yet: its promotion PR #\d+ is open$/) });
+    const staging = openPr("release-promoter/staging/core")!;
+    github.world.merge(staging, "octocat");
+    staging.mergedAt = new Date(clock).toISOString(); // merged now, on the app's clock
+    const delivery = await deliver(appUrl, SECRET, "pull_request", pullRequestClosedPayload(github.world, staging, { installationId: INSTALLATION, sender: "octocat" }));
+    expect(delivery.status).toBe(200);
+    await tasks.idle();
+    const runs = gatesOn(prod);
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatchObject({ status: "in_progress", title: expect.stringMatching(/has run in staging for 0 of 30 minutes/) });
   });
 
   it("outside the merge window the gates check waits and names when the next one opens", async () => {

@@ -206,11 +206,13 @@ const handlers: Record<string, Handler> = {
   "GET /repos/{owner}/{repo}/pulls": (call) => {
     const repository = repositoryOf(call);
     const state = call.query.get("state") ?? "open";
-    const head = call.query.get("head")?.replace(/^[^:]+:/, "");
+    // head=owner:branch, as GitHub filters: the owner names whose branch (the repository's own, or a fork's).
+    const [headOwner, head] = (call.query.get("head") ?? "").includes(":") ? (call.query.get("head")!.split(":", 2) as [string, string]) : [undefined, call.query.get("head") ?? undefined];
+    const ownerOf = (pr: PullRequest) => (pr.fromFork ?? repository.fullName).split("/")[0]!.toLowerCase();
     const pulls = call.world.pullRequests
       .filter((pr) => pr.repository === repository)
       .filter((pr) => state === "all" || (state === "open" ? pr.state === "open" : pr.state !== "open"))
-      .filter((pr) => head === undefined || pr.head === head);
+      .filter((pr) => head === undefined || (pr.head === head && (headOwner === undefined || ownerOf(pr) === headOwner.toLowerCase())));
     return { status: 200, body: pulls.map((pr) => pullRequestJson(call, pr)) };
   },
 

@@ -149,13 +149,19 @@ function intakeSection(intake: BenchResults["intake"]): string[] {
     `autocannon, ${app.connections} connections, ${app.durationSeconds} s per app in alternating rounds (app then bare, bare then app, …; throughput over all rounds, p50 and p99 the mean of the rounds'), signed \`push\` deliveries over loopback: ${intake.tagDeliveryShare}. The app runs as \`npm start\` runs it (\`node dist/main.js\`), the bare app under \`probot run\`, with the same settings.`,
     "",
   );
-  out.push("| | deliveries/s | deliveries | non-2xx | errors + timeouts | p50 | p99 |", "|---|---|---|---|---|---|---|");
+  out.push("| | deliveries/s | deliveries | non-2xx | errors + timeouts | p50 | p99 | CPU per delivery |", "|---|---|---|---|---|---|---|---|");
   for (const row of [app, bare]) {
-    out.push(`| ${row.target} | ${row.deliveriesPerSecond.toFixed(0)} | ${row.deliveries} | ${row.non2xx} | ${row.errors + row.timeouts} | ${row.latencyP50Ms} ms | ${row.latencyP99Ms} ms |`);
+    out.push(
+      `| ${row.target} | ${row.deliveriesPerSecond.toFixed(0)} | ${row.deliveries} | ${row.non2xx} | ${row.errors + row.timeouts} | ${row.latencyP50Ms} ms | ${row.latencyP99Ms} ms | ${row.cpuMicrosPerDelivery.toFixed(0)} µs |`,
+    );
   }
   out.push("");
   out.push(
     `Overhead of the app over a bare Probot app: throughput ${ratio(app.deliveriesPerSecond, bare.deliveriesPerSecond)} of the bare app's (target: at least 0.95×); p99 ${ratio(app.latencyP99Ms, bare.latencyP99Ms)} (target: at most 1.5×).`,
+    "",
+  );
+  out.push(
+    `CPU per delivery (the process's user + system time over its rounds ÷ its responses; other load on a shared machine moves it much less than deliveries/s): the app's is ${ratio(app.cpuMicrosPerDelivery, bare.cpuMicrosPerDelivery)} the bare app's, i.e. a throughput of ${ratio(bare.cpuMicrosPerDelivery, app.cpuMicrosPerDelivery)} the bare app's where both are bound by their CPU.`,
     "",
   );
   return out;

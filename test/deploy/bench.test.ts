@@ -47,10 +47,11 @@ describe("npm run bench (miniature run)", () => {
       expect(report).toMatch(/^Physical limit: 2 round trips .*; the app takes -?[\d.]+× that\.$/m);
       expect(report).toMatch(/^\| app median at 50 ms ≤ 0\.7× the baseline's \| [\d.]+× \| (yes|no) \|$/m);
       expect(report).toMatch(/^\| app median at 0 ms < 100 ms \| [\d.]+ ms \| (yes|no) \|$/m);
+      expect(report).toMatch(/^CPU per delivery .*: the app's is [\d.]+× the bare app's, i\.e\. a throughput of [\d.]+× the bare app's where both are bound by their CPU\.$/m);
       expect(report).toMatch(/throughput ([\d.]+×|n\/a) of the bare app's \(target: at least 0\.95×\); p99 ([\d.]+×|n\/a) \(target: at most 1\.5×\)/);
       // 3. Intake for both apps, every delivery answered 2xx.
-      expect(report).toMatch(/^\| release-promoter \| \d+ \| \d+ \| 0 \| 0 \| \d+ ms \| \d+ ms \|$/m);
-      expect(report).toMatch(/^\| bare Probot app \| \d+ \| \d+ \| 0 \| 0 \| \d+ ms \| \d+ ms \|$/m);
+      expect(report).toMatch(/^\| release-promoter \| \d+ \| \d+ \| 0 \| 0 \| \d+ ms \| \d+ ms \| \d+ µs \|$/m);
+      expect(report).toMatch(/^\| bare Probot app \| \d+ \| \d+ \| 0 \| 0 \| \d+ ms \| \d+ ms \| \d+ µs \|$/m);
       // 4. Fan-out: every consumer got its PR, within GitHub's content-creation limit.
       expect(report).toMatch(/^\| 3 \| 3 \| [\d.]+ s \| \d+ reads \+ \d+ writes \| [\d.]+ \| \d+ \| \d+ \(GitHub's limit: 80\) \| [\d.]+ \|$/m);
       expect(report).toContain("Check run: success.");
@@ -73,8 +74,8 @@ describe("npm run bench (miniature run)", () => {
   it("--only intake: prints the intake and memory sections, and appends nothing", async () => {
     await withBench(["--only", "intake", "--promotions", "1", "--intake-seconds", "2"], 110_000, async (log, output) => {
       expect(log).toMatch(/^### 3\. Webhook intake$/m);
-      expect(log).toMatch(/^\| release-promoter \| \d+ \| \d+ \| 0 \| 0 \| \d+ ms \| \d+ ms \|$/m);
-      expect(log).toMatch(/^\| bare Probot app \| \d+ \| \d+ \| 0 \| 0 \| \d+ ms \| \d+ ms \|$/m);
+      expect(log).toMatch(/^\| release-promoter \| \d+ \| \d+ \| 0 \| 0 \| \d+ ms \| \d+ ms \| \d+ µs \|$/m);
+      expect(log).toMatch(/^\| bare Probot app \| \d+ \| \d+ \| 0 \| 0 \| \d+ ms \| \d+ ms \| \d+ µs \|$/m);
       expect(log).toMatch(/^### 5\. Memory \(resident set size\)$/m);
       expect(log).not.toMatch(/^### [124678]\./m);
       await expect(readFile(output, "utf8")).rejects.toThrow(/ENOENT/);

@@ -36,6 +36,8 @@ export interface AppProcess {
   logs(): string[];
   /** Resident set size right now, from /proc/<pid>/status (Linux only). */
   rssBytes(): number;
+  /** CPU time the process has used so far, every thread, user and system, from /proc/<pid>/stat (Linux only). */
+  cpuMicros(): number;
   /** The `x-hub-signature-256` header for a body, signed with the app's WEBHOOK_SECRET. */
   sign(body: string): string;
   /** POSTs one signed delivery and waits for the whole response; gives up after 10 s, as GitHub does. */
@@ -127,6 +129,7 @@ export async function startAppProcess(options: { entry: string; env: Record<stri
     pid,
     logs: () => lines.slice(-MAX_LOG_LINES),
     rssBytes: () => readRssBytes(pid),
+    cpuMicros: () => readCpuMicros(pid),
     sign,
     deliver,
     async stop() {
@@ -181,4 +184,14 @@ function readRssBytes(pid: number): number {
   // A process that has exited but not been reaped yet has a status without VmRSS.
   if (kib === undefined) throw new Error(`/proc/${pid}/status has no VmRSS: the process has exited`);
   return Number(kib) * 1024;
+}
+
+/** Linux's clock tick for /proc times (USER_HZ), 100 on every architecture Node runs on. */
+const USER_HZ = 100;
+
+function readCpuMicros(pid: number): number {
+  // The fields after the command name (which may hold spaces, in parentheses): utime and stime are the 12th and 13th.
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return ((Number(fields[11]) + Number(fields[12])) * 1_000_000) / USER_HZ;
 }

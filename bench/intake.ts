@@ -29,6 +29,11 @@ export interface IntakeResult {
   /** Of 2xx responses only, in whole milliseconds (autocannon's resolution): 0 means under 1 ms. */
   latencyP50Ms: number;
   latencyP99Ms: number;
+  /**
+   * CPU time the app process used per response (all its threads), in microseconds: what each
+   * delivery costs the app, much less moved by other load on the machine than deliveries/s.
+   */
+  cpuMicrosPerDelivery: number;
   rssBeforeBytes: number;
   rssAfterBytes: number;
 }
@@ -73,6 +78,7 @@ export async function runIntake(options: {
   });
 
   const rssBeforeBytes = target.rssBytes();
+  const cpuBefore = target.cpuMicros();
   const result = await autocannon({
     url: target.url,
     connections,
@@ -81,6 +87,7 @@ export async function runIntake(options: {
     idReplacement: true,
     requests,
   });
+  const cpuMicros = target.cpuMicros() - cpuBefore;
   const rssAfterBytes = target.rssBytes();
 
   return {
@@ -94,6 +101,7 @@ export async function runIntake(options: {
     timeouts: result.timeouts,
     latencyP50Ms: result.latency.p50,
     latencyP99Ms: result.latency.p99,
+    cpuMicrosPerDelivery: result.requests.total === 0 ? Number.NaN : cpuMicros / result.requests.total,
     rssBeforeBytes,
     rssAfterBytes,
   };
@@ -103,7 +111,7 @@ export async function runIntake(options: {
  * `runIntake` against each target in turn, `rounds` times (app, bare, then bare, app, …), each round
  * `durationSeconds / rounds` long, merged per target: deliveries and errors summed, throughput =
  * deliveries / time, p50 and p99 the mean of the rounds' (autocannon reports percentiles per
- * run), RSS before the first round and after the last. Alternating makes a drift of the machine
+ * run), CPU per delivery over all rounds, RSS before the first round and after the last. Alternating makes a drift of the machine
  * (a noisy neighbour on a shared VM moved single runs by ±20 %) fall on both targets alike
  * instead of on whichever ran second.
  */
@@ -134,6 +142,7 @@ export async function runIntakeRounds(options: { targets: AppProcess[]; payloads
       timeouts: sum((run) => run.timeouts),
       latencyP50Ms: mean((run) => run.latencyP50Ms),
       latencyP99Ms: mean((run) => run.latencyP99Ms),
+      cpuMicrosPerDelivery: sum((run) => run.cpuMicrosPerDelivery * run.deliveries) / sum((run) => run.deliveries),
       rssBeforeBytes: runs[0]!.rssBeforeBytes,
       rssAfterBytes: runs.at(-1)!.rssAfterBytes,
     };

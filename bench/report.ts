@@ -94,22 +94,7 @@ export function renderReport(results: BenchResults): string {
   }
   out.push("");
 
-  const { app, bare } = results.intake;
-  out.push("### 3. Webhook intake", "");
-  out.push(
-    `autocannon, ${app.connections} connections, ${app.durationSeconds} s per app in alternating rounds (app then bare, bare then app, …; throughput over all rounds, p50 and p99 the mean of the rounds'), signed \`push\` deliveries over loopback: ${results.intake.tagDeliveryShare}. The app runs as \`npm start\` runs it (\`node dist/main.js\`), the bare app under \`probot run\`, with the same settings.`,
-    "",
-  );
-  out.push("| | deliveries/s | deliveries | non-2xx | errors + timeouts | p50 | p99 |", "|---|---|---|---|---|---|---|");
-  for (const row of [app, bare]) {
-    out.push(`| ${row.target} | ${row.deliveriesPerSecond.toFixed(0)} | ${row.deliveries} | ${row.non2xx} | ${row.errors + row.timeouts} | ${row.latencyP50Ms} ms | ${row.latencyP99Ms} ms |`);
-  }
-  out.push("");
-  out.push(
-    `Overhead of the app over a bare Probot app: throughput ${ratio(app.deliveriesPerSecond, bare.deliveriesPerSecond)} of the bare app's (target: at least 0.95×); p99 ${ratio(app.latencyP99Ms, bare.latencyP99Ms)} (target: at most 1.5×).`,
-    "",
-  );
-
+  out.push(...intakeSection(results.intake));
   const fan = results.fanOut;
   out.push("### 4. Contracts fan-out", "");
   out.push(`One \`contracts-v0.3.2\` delivery, ${fan.consumers} npm consumers (package.json + package-lock.json), app pacing on. Check run: ${fan.conclusion}.`, "");
@@ -119,12 +104,7 @@ export function renderReport(results: BenchResults): string {
   );
   out.push("");
 
-  out.push("### 5. Memory (resident set size)", "");
-  out.push("| | idle (after start) | at the end of the intake run |", "|---|---|---|");
-  out.push(`| ${app.target} | ${mib(results.intake.rssIdleApp)} | ${mib(app.rssAfterBytes)} |`);
-  out.push(`| ${bare.target} | ${mib(results.intake.rssIdleBare)} | ${mib(bare.rssAfterBytes)} |`);
-  out.push(`| app ÷ bare (target: at most 1.5×) | ${ratio(results.intake.rssIdleApp, results.intake.rssIdleBare)} | ${ratio(app.rssAfterBytes, bare.rssAfterBytes)} |`);
-  out.push("");
+  out.push(...memorySection(results.intake));
   const sweep = results.sweep;
   out.push("### 6. Reconciler sweep", "");
   out.push(
@@ -158,4 +138,49 @@ export function renderReport(results: BenchResults): string {
   out.push(`| ${prov.runs} | ${ms(prov.firstMs)} | ${ms(prov.medianMs)} | ${ms(prov.p95Ms)} | ${ratio(prov.medianMs, appMedian)} |`);
   out.push("");
   return out.join("\n");
+}
+
+/** Section 3: the webhook intake, app beside the bare Probot app. */
+function intakeSection(intake: BenchResults["intake"]): string[] {
+  const out: string[] = [];
+  const { app, bare } = intake;
+  out.push("### 3. Webhook intake", "");
+  out.push(
+    `autocannon, ${app.connections} connections, ${app.durationSeconds} s per app in alternating rounds (app then bare, bare then app, …; throughput over all rounds, p50 and p99 the mean of the rounds'), signed \`push\` deliveries over loopback: ${intake.tagDeliveryShare}. The app runs as \`npm start\` runs it (\`node dist/main.js\`), the bare app under \`probot run\`, with the same settings.`,
+    "",
+  );
+  out.push("| | deliveries/s | deliveries | non-2xx | errors + timeouts | p50 | p99 | CPU per delivery |", "|---|---|---|---|---|---|---|---|");
+  for (const row of [app, bare]) {
+    out.push(
+      `| ${row.target} | ${row.deliveriesPerSecond.toFixed(0)} | ${row.deliveries} | ${row.non2xx} | ${row.errors + row.timeouts} | ${row.latencyP50Ms} ms | ${row.latencyP99Ms} ms | ${row.cpuMicrosPerDelivery.toFixed(0)} µs |`,
+    );
+  }
+  out.push("");
+  out.push(
+    `Overhead of the app over a bare Probot app: throughput ${ratio(app.deliveriesPerSecond, bare.deliveriesPerSecond)} of the bare app's (target: at least 0.95×); p99 ${ratio(app.latencyP99Ms, bare.latencyP99Ms)} (target: at most 1.5×).`,
+    "",
+  );
+  out.push(
+    `CPU per delivery (the process's user + system time over its rounds ÷ its responses; other load on a shared machine moves it much less than deliveries/s): the app's is ${ratio(app.cpuMicrosPerDelivery, bare.cpuMicrosPerDelivery)} the bare app's, i.e. a throughput of ${ratio(bare.cpuMicrosPerDelivery, app.cpuMicrosPerDelivery)} the bare app's where both are bound by their CPU.`,
+    "",
+  );
+  return out;
+}
+
+/** Section 5: resident memory, idle and after the intake run. */
+function memorySection(intake: BenchResults["intake"]): string[] {
+  const out: string[] = [];
+  const { app, bare } = intake;
+  out.push("### 5. Memory (resident set size)", "");
+  out.push("| | idle (after start) | at the end of the intake run |", "|---|---|---|");
+  out.push(`| ${app.target} | ${mib(intake.rssIdleApp)} | ${mib(app.rssAfterBytes)} |`);
+  out.push(`| ${bare.target} | ${mib(intake.rssIdleBare)} | ${mib(bare.rssAfterBytes)} |`);
+  out.push(`| app ÷ bare (target: at most 1.5×) | ${ratio(intake.rssIdleApp, intake.rssIdleBare)} | ${ratio(app.rssAfterBytes, bare.rssAfterBytes)} |`);
+  out.push("");
+  return out;
+}
+
+/** `npm run bench -- --only intake`: sections 3 and 5 alone, with the machine they ran on. */
+export function renderIntakeOnly(intake: BenchResults["intake"]): string {
+  return [`- Machine: ${machineFacts()}`, "", ...intakeSection(intake), ...memorySection(intake)].join("\n");
 }

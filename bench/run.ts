@@ -3,6 +3,12 @@
  * BENCHMARKS.md. It reports, it never asserts timings.
  *
  *   npm run bench [-- --promotions 50 --intake-seconds 20 --consumers 50 --output BENCHMARKS.md]
+ *   npm run bench -- --only intake [--promotions 1 --intake-seconds 20]
+ *
+ * `--only intake` runs the webhook intake (section 3) and its memory figures (section 5) alone,
+ * against the app with no added latency after `--promotions` promotions (the tag in the mix is
+ * the last one promoted), and prints them; it appends nothing to BENCHMARKS.md (only whole runs
+ * go there).
  *
  * Everything runs locally: the GitHub stand-in, an OCI registry (Debian's docker-registry when
  * installed, else a minimal stand-in), verdaccio, and the app as a real process, as `npm start` runs it.
@@ -25,7 +31,7 @@ import { baselineOctokit } from "./baseline-workflow.js";
 import { measureFanOut } from "./fan-out.js";
 import { intakePayloads, runIntakeRounds } from "./intake.js";
 import { type PromotionSetup, measureAppPromotions, measureBaselinePromotions } from "./promotions.js";
-import { type BenchResults, renderReport } from "./report.js";
+import { type BenchResults, renderIntakeOnly, renderReport } from "./report.js";
 import { measureProvenance } from "./provenance.js";
 import { measureRecovery } from "./recovery.js";
 import { measureSweep } from "./sweep.js";
@@ -42,12 +48,16 @@ const { values } = parseArgs({
     "intake-seconds": { type: "string", default: "20" },
     consumers: { type: "string", default: "50" },
     output: { type: "string", default: "BENCHMARKS.md" },
+    only: { type: "string" },
   },
 });
 const promotions = Number(values.promotions);
 const intakeSeconds = Number(values["intake-seconds"]);
 const consumerCount = Number(values.consumers);
 const output = resolve(projectRoot, values.output);
+if (values.only !== undefined && values.only !== "intake") throw new Error(`--only ${values.only}: only "intake" is supported`);
+const intakeOnly = values.only === "intake";
+if (!(promotions >= 1)) throw new Error("--promotions: at least 1 (the intake's tag push is the last promotion's tag)");
 
 function step(text: string): void {
   console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${text}`);
@@ -95,8 +105,12 @@ async function main(): Promise<void> {
       const setup: PromotionSetup = { github, images, installationId: INSTALLATION, nextVersion: () => `0.${11 + latencyMs}.${++patch}` };
       return { latencyMs, github, app, setup };
     };
-    step(`starting two stand-ins and two app processes (0 and 50 ms added per GitHub request); registry: ${images.kind}`);
-    const series = [await startSeries(0), await startSeries(50)];
+    step(
+      intakeOnly
+        ? `starting a stand-in and the app process (intake only); registry: ${images.kind}`
+        : `starting two stand-ins and two app processes (0 and 50 ms added per GitHub request); registry: ${images.kind}`,
+    );
+    const series = intakeOnly ? [await startSeries(0)] : [await startSeries(0), await startSeries(50)];
     const quiet = series[0]!;
     const bare = await startAppProcess({ entry: "bench/bare-app.js", name: "bare Probot app", env: { ...appEnv, ...quiet.github.env } });
     stops.unshift(() => bare.kill());
@@ -104,16 +118,17 @@ async function main(): Promise<void> {
     const rssIdleApp = quiet.app.rssBytes();
     const rssIdleBare = bare.rssBytes();
 
-    step(`${promotions} app promotions then ${promotions} baseline runs in each series`);
+    step(intakeOnly ? `${promotions} app promotions` : `${promotions} app promotions then ${promotions} baseline runs in each series`);
     const latencies: BenchResults["latencies"] = await Promise.all(
       series.map(async ({ latencyMs, github, app, setup }) => {
         const appRuns = await measureAppPromotions(setup, app, promotions);
+        if (intakeOnly) return { latencyMs, app: appRuns, baseline: [] };
         // The token GitHub Actions would hand the workflow (not one of its requests).
         const baselineRuns = await measureBaselinePromotions(setup, baselineOctokit(github.apiUrl, github.installationToken(INSTALLATION)), images.url, promotions);
         return { latencyMs, app: appRuns, baseline: baselineRuns };
       }),
     );
-    await series[1]!.app.kill();
+    await series[1]?.app.kill();
 
     // The tag in the mix is the last one the app promoted: a redelivery (1 read with the config cached, no writes).
     const lastTag = `core-v0.11.${promotions}`;
@@ -124,6 +139,12 @@ async function main(): Promise<void> {
     // Their drain on SIGTERM (the app's backlog of tag pushes) is not part of any figure.
     await quiet.app.kill();
     await bare.kill();
+    if (intakeOnly) {
+      const section = renderIntakeOnly({ app: intakeApp!, bare: intakeBare!, rssIdleApp, rssIdleBare, tagDeliveryShare: TAG_DELIVERY_SHARE });
+      console.log(`\n${section}`);
+      step("--only intake: nothing appended to BENCHMARKS.md");
+      return;
+    }
 
     step(`contracts fan-out over ${consumerCount} consumers`);
     const fanOut = await measureFanOut({ entry, consumers: consumerCount, appId: APP_ID, privateKey, installationId: INSTALLATION, npm, registryHost: images.host, appEnv });
@@ -150,7 +171,7 @@ async function main(): Promise<void> {
         bare: intakeBare!,
         rssIdleApp,
         rssIdleBare,
-        tagDeliveryShare: "19 of every 20 are branch pushes (ignored without a GitHub request), 1 is a tag push the app promotes in the background (here a redelivery: 1 GitHub read with the config cached)",
+        tagDeliveryShare: TAG_DELIVERY_SHARE,
       },
       fanOut,
       sweep,
@@ -166,6 +187,9 @@ async function main(): Promise<void> {
     for (const stop of stops) await stop().catch((error: unknown) => console.error(`stopping: ${(error as Error).message}`));
   }
 }
+
+const TAG_DELIVERY_SHARE =
+  "19 of every 20 are branch pushes (ignored without a GitHub request), 1 is a tag push the app promotes in the background (here a redelivery: 1 GitHub read with the config cached)";
 
 const BENCHMARKS_HEADER = `# Benchmarks
 

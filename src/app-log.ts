@@ -62,13 +62,13 @@ export async function createAppLog(options: AppLogOptions, destination: Destinat
       level: options.level,
       name: "probot",
       messageKey: options.logMessageKey,
-      // pino-http logs each request's URL and headers as it arrives: the status page's token
-      // (`Authorization`, `?token=`) must never reach a log line.
-      redact: {
-        paths: ["req.headers.authorization", "req.url"],
-        censor: (value: unknown, path: string[]) => (path.at(-1) === "url" ? String(value).replace(/([?&]token=)[^&#]*/gi, "$1[redacted]") : "[redacted]"),
-      },
       hooks: {
+        // pino-http logs each request's URL and headers as it arrives: the status page's token
+        // (`Authorization`, `?token=`) must never reach a log line. Redacted in the line as it
+        // is written (redactLogLine), not with pino's `redact`: that ran on the request's
+        // bindings of every request — a clone of the serialised request per webhook delivery,
+        // at any level, though at LOG_LEVEL=warn no line of a delivery is ever written.
+        streamWrite: redactLogLine,
         logMethod(args, method, level) {
           // pino-http logs a finished request as (fields, "GET /healthz 200 - 1ms") at info.
           if (level === 30 && typeof args[1] === "string" && PROBE.test(args[1])) {
@@ -81,6 +81,23 @@ export async function createAppLog(options: AppLogOptions, destination: Destinat
     },
     transform,
   );
+}
+
+/** `"authorization":<value>` (any letter case): the value, a JSON string or a bare JSON value. */
+const AUTHORIZATION = /("authorization":)(?:"(?:[^"\\]|\\.)*"|[^,}\]]*)/gi;
+/**
+ * `?token=` or `&token=` and its value, up to the next `&`, `#`, white space or the end of the
+ * JSON string; not the status page's own `%5Bredacted%5D` (its request line, once read).
+ */
+const TOKEN_QUERY = /([?&]token=)(?!%5Bredacted%5D(?:[&#\s"\\]|$))(?:[^&#\s"\\]|\\.)*/gi;
+
+/**
+ * One log line (pino's JSON text) with every `authorization` value and `token` query value
+ * replaced by `[redacted]`, wherever in the line they are: the request's headers and URL, a
+ * message naming the URL, any field.
+ */
+export function redactLogLine(line: string): string {
+  return line.replace(AUTHORIZATION, '$1"[redacted]"').replace(TOKEN_QUERY, "$1[redacted]");
 }
 
 function dotEnv(cwd: string): Record<string, string> {

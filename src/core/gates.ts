@@ -12,8 +12,13 @@ import { windowState } from "./merge-windows.js";
 
 export interface RequiredEnvironmentState {
   environmentName: string;
-  /** The required environment's promotion branch's closed PRs, as read (newest first or any order). */
-  closedPullRequests: Array<{ number: number; url: string; merged: boolean; mergedAt?: string | undefined; record: ReadRecord }>;
+  /**
+   * The merged PRs of the required environment's promotion branch, as read (any order): when
+   * GitHub says each was merged, and the digest the environment's file pinned in its merge commit
+   * (undefined: that file could not be read there). The merge commit is the evidence, not the PR
+   * body: a record edited by hand, or a branch reverted before its merge, changes nothing here.
+   */
+  merges: Array<{ number: number; url: string; mergedAt: string | undefined; digestAtMerge: string | undefined }>;
   /** Its open promotion PR, if any. */
   openPullRequest: { number: number; url: string; record: ReadRecord } | undefined;
   /** The digest its file pins on infra's default branch now (undefined: unreadable or not pinned by digest). */
@@ -58,28 +63,33 @@ function soakFinding(input: GateInput): Finding {
   const required = input.required;
   const where = requires.environment;
   if (required === undefined) return { state: "fail", text: `the state of ${where} could not be read` };
-  const merged = required.closedPullRequests.filter((pr) => pr.merged);
-  // Fail closed on what cannot be read: an undated merge or an unreadable record could be the one that counts.
-  const undated = merged.find((pr) => pr.mergedAt === undefined || Number.isNaN(Date.parse(pr.mergedAt)));
+  // Fail closed on what cannot be read: an undated merge, or a merge commit whose file cannot be read, could be the one that counts.
+  const undated = required.merges.find((pr) => pr.mergedAt === undefined || Number.isNaN(Date.parse(pr.mergedAt)));
   if (undated !== undefined) return { state: "fail", text: `the app cannot tell when [PR #${undated.number}](${undated.url}) of ${where} was merged` };
-  const unreadable = merged.find((pr) => pr.record.kind === "unreadable");
-  if (unreadable !== undefined) return { state: "fail", text: `the promotion record of [PR #${unreadable.number}](${unreadable.url}) of ${where} cannot be read; restore it` };
-  const runs = merged
-    .flatMap((pr) => (pr.record.kind === "record" ? [{ number: pr.number, url: pr.url, at: Date.parse(pr.mergedAt!), digest: pr.record.record.digest }] : []))
-    .sort((a, b) => a.at - b.at);
+  const unread = required.merges.find((pr) => pr.digestAtMerge === undefined);
+  if (unread !== undefined) return { state: "fail", text: `the app cannot read which digest ${where} ran after [PR #${unread.number}](${unread.url}) was merged` };
+  const runs = required.merges.map((pr) => ({ number: pr.number, url: pr.url, at: Date.parse(pr.mergedAt!), digest: pr.digestAtMerge! })).sort((a, b) => a.at - b.at);
   const soakMs = requires.soakMinutes * 60_000;
   const now = input.now.getTime();
   let running: { since: number; number: number; url: string } | undefined;
   let longest = 0;
+  let leftOutside = false;
+  let stretches = 0;
   runs.forEach((pr, i) => {
-    if (pr.digest !== input.digest) return;
-    // A stretch ends when a later merge brought another digest.
+    if (pr.digest !== input.digest || (i > 0 && runs[i - 1]!.digest === input.digest)) return;
+    // A stretch ends when a later merge brought another digest; one no merge ended runs only while the file still pins it.
     const replaced = runs.slice(i + 1).find((later) => later.digest !== input.digest);
-    if (replaced === undefined) running ??= { since: pr.at, number: pr.number, url: pr.url };
-    longest = Math.max(longest, (replaced?.at ?? now) - pr.at);
+    if (replaced === undefined && required.runningDigest !== input.digest) {
+      leftOutside = true;
+      return;
+    }
+    if (replaced === undefined) running = { since: pr.at, number: pr.number, url: pr.url };
+    stretches++;
+    longest = Math.max(longest, Math.max(0, (replaced?.at ?? now) - pr.at));
   });
   const need = `${requires.soakMinutes} minute${requires.soakMinutes === 1 ? "" : "s"}`;
-  if (runs.some((pr) => pr.digest === input.digest) && longest >= soakMs) {
+  const counted = stretches > 0;
+  if (counted && longest >= soakMs) {
     return { state: "pass", text: `${short(input.digest)} has run in ${where} for ${minutes(longest)} minutes (${need} required)` };
   }
   if (running !== undefined) {
@@ -91,7 +101,10 @@ function soakFinding(input: GateInput): Finding {
       recheckAt: new Date(running.since + soakMs),
     };
   }
-  if (runs.some((pr) => pr.digest === input.digest)) {
+  if (leftOutside) {
+    return { state: "fail", text: `${short(input.digest)} no longer runs in ${where}: its file was changed outside the app's promotion PRs, so the app cannot tell for how long it ran` };
+  }
+  if (counted) {
     return { state: "fail", text: `${short(input.digest)} ran in ${where} for only ${minutes(longest)} of ${requires.soakMinutes} minutes before another digest replaced it` };
   }
   if (required.runningDigest === input.digest) {

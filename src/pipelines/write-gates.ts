@@ -3,11 +3,11 @@ import { evaluateGates, type GateVerdict, type RequiredEnvironmentState } from "
 import { branchName } from "../core/pull-request-text.js";
 import { mapGitHubError } from "../github/map-github-error.js";
 import type { RepositoryName } from "../github/octokit.js";
-import { readPromotionTargets } from "../github/read-promotion-targets.js";
+import { readPromotionRecord } from "../core/promotion-record.js";
 import { GATES_CHECK_RUN_NAME, createCheckRun, updateCheckRun } from "../github/report-check-run.js";
 import { readPin } from "../editors/editors.js";
 import { targetOf } from "../editors/target-editor.js";
-import { isPromoterError } from "../errors.js";
+import { PromoterError, isPromoterError } from "../errors.js";
 import { tagPrefixOf } from "../core/select-promotion.js";
 import { logFailure } from "./log-failure.js";
 import type { Run } from "./run.js";
@@ -45,21 +45,7 @@ export async function writeGates(
   const log = run.log.child({ environment: environmentName, service: serviceName, pr: args.pullRequest.number });
   let required: RequiredEnvironmentState | undefined;
   const requires = environment.requires;
-  if (requires !== undefined) {
-    const other = config.environments[requires.environment]!;
-    const [state] = await readPromotionTargets(run.octokit, {
-      infra: args.infra,
-      defaultBranch: args.defaultBranch,
-      baseOid: args.baseOid,
-      targets: [{ file: other.file, branch: branchName(requires.environment, serviceName) }],
-    });
-    required = {
-      environmentName: requires.environment,
-      closedPullRequests: state!.closedPullRequests,
-      openPullRequest: state!.pullRequest,
-      runningDigest: runningDigest(config, requires.environment, serviceName, state!.baseText),
-    };
-  }
+  if (requires !== undefined) required = await readRequiredEnvironment(run, args.infra, args.defaultBranch, args.baseOid, config, requires.environment, serviceName);
   const now = new Date(run.deps.now?.() ?? Date.now());
   const verdict = evaluateGates({ environment, digest: args.digest, now, required });
   await writeGatesCheck(run, args.infra, args.pullRequest.headSha, verdict);
@@ -88,8 +74,96 @@ export async function gatesAfterPromotion(run: Run, args: Parameters<typeof writ
   }
 }
 
-/** The digest the required environment's file pins for the service now, when it pins one (a digest or a reference with one). */
-function runningDigest(config: Config, environmentName: string, serviceName: string, text: string | undefined): string | undefined {
+export const READ_REQUIRED_ENVIRONMENT = /* GraphQL */ `
+  query ReadRequiredEnvironment($owner: String!, $name: String!, $fileAtBase: String!, $file: String!, $branch: String!, $defaultBranch: String!) {
+    repository(owner: $owner, name: $name) {
+      file: object(expression: $fileAtBase) {
+        ... on Blob {
+          text
+        }
+      }
+      open: pullRequests(headRefName: $branch, baseRefName: $defaultBranch, states: [OPEN], first: 5) {
+        nodes {
+          number
+          url
+          body
+          isCrossRepository
+        }
+      }
+      merged: pullRequests(headRefName: $branch, baseRefName: $defaultBranch, states: [MERGED], first: 5, orderBy: { field: UPDATED_AT, direction: DESC }) {
+        nodes {
+          number
+          url
+          mergedAt
+          mergeCommit {
+            file(path: $file) {
+              object {
+                ... on Blob {
+                  text
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+`;
+
+interface RequiredResponse {
+  repository: {
+    file: { text?: string | null } | null;
+    open: { nodes: Array<{ number: number; url: string; body: string; isCrossRepository: boolean } | null> | null };
+    merged: { nodes: Array<{ number: number; url: string; mergedAt: string | null; mergeCommit: { file: { object: { text?: string | null } | null } | null } | null } | null> | null };
+  } | null;
+}
+
+/**
+ * The required environment as the soak gate reads it, in one GraphQL request: its file at infra's
+ * head, its promotion branch's open PR, and its latest merged PRs with the file in each merge
+ * commit (what the merge really left there, whatever the PR body says).
+ */
+async function readRequiredEnvironment(
+  run: Run,
+  infra: RepositoryName,
+  defaultBranch: string,
+  baseOid: string,
+  config: Config,
+  environmentName: string,
+  serviceName: string,
+): Promise<RequiredEnvironmentState> {
+  const file = config.environments[environmentName]!.file;
+  let data: RequiredResponse;
+  try {
+    data = await run.octokit.graphql<RequiredResponse>(READ_REQUIRED_ENVIRONMENT, {
+      owner: infra.owner,
+      name: infra.name,
+      fileAtBase: `${baseOid}:${file}`,
+      file,
+      branch: branchName(environmentName, serviceName),
+      defaultBranch,
+    });
+  } catch (error) {
+    throw mapGitHubError(error, `reading ${environmentName} of ${infra.owner}/${infra.name}`);
+  }
+  if (data.repository === null) throw new PromoterError("github_forbidden", `${infra.owner}/${infra.name} is not visible to the app.`);
+  const repository = data.repository;
+  // A PR from a fork named like the promotion branch is not the app's proposal; a merge is a merge, whoever opened it.
+  const open = (repository.open.nodes ?? []).find((node) => node !== null && !node.isCrossRepository) ?? undefined;
+  return {
+    environmentName,
+    merges: (repository.merged.nodes ?? []).flatMap((node) =>
+      node === null
+        ? []
+        : [{ number: node.number, url: node.url, mergedAt: node.mergedAt ?? undefined, digestAtMerge: pinnedDigest(config, environmentName, serviceName, node.mergeCommit?.file?.object?.text ?? undefined) }],
+    ),
+    openPullRequest: open === undefined || open === null ? undefined : { number: open.number, url: open.url, record: readPromotionRecord(open.body) },
+    runningDigest: pinnedDigest(config, environmentName, serviceName, repository.file?.text ?? undefined),
+  };
+}
+
+/** The digest an environment's file pins for the service (a digest, or a reference with one); undefined when unreadable or none. */
+function pinnedDigest(config: Config, environmentName: string, serviceName: string, text: string | undefined): string | undefined {
   if (text === undefined) return undefined;
   const service = config.services[serviceName]!;
   try {

@@ -18,18 +18,18 @@ const now = new Date("2026-12-07T10:00:00Z"); // a Monday, 11:00 in Berlin
 
 const record = (digest: string) =>
   readPromotionRecord(promotionRecordComment({ environment: "staging", service: "core", repository: "acme/core-api", commit: "a".repeat(40), digest, trigger: "main" }));
-const merged = (number: number, minutesAgo: number, digest: string) => ({
+const merged = (number: number, minutesAgo: number, digest: string | undefined) => ({
   number,
   url: `https://github.com/acme/infra/pull/${number}`,
-  merged: true,
-  mergedAt: new Date(now.getTime() - minutesAgo * 60_000).toISOString(),
-  record: record(digest),
+  mergedAt: new Date(now.getTime() - minutesAgo * 60_000).toISOString() as string | undefined,
+  digestAtMerge: digest,
 });
-const staging = (closed: RequiredEnvironmentState["closedPullRequests"], more: Partial<RequiredEnvironmentState> = {}): RequiredEnvironmentState => ({
+/** Staging's state; its file pins what the newest merge left there unless `runningDigest` says otherwise. */
+const staging = (merges: RequiredEnvironmentState["merges"], more: Partial<RequiredEnvironmentState> = {}): RequiredEnvironmentState => ({
   environmentName: "staging",
-  closedPullRequests: closed,
+  merges,
   openPullRequest: undefined,
-  runningDigest: undefined,
+  runningDigest: [...merges].sort((a, b) => Date.parse(b.mergedAt ?? "") - Date.parse(a.mergedAt ?? ""))[0]?.digestAtMerge,
   ...more,
 });
 const gates = (environment: "prod" | "windowed", required: RequiredEnvironmentState, at = now) => evaluateGates({ environment: config.environments[environment]!, digest: D1, now: at, required });
@@ -72,9 +72,20 @@ describe("gates: requires (soak in another environment)", () => {
     expect(gates("prod", staging([merged(8, 20, D2), merged(7, 90, D1)])).state).toBe("pass");
   });
 
-  it("fails closed on an undated merge or an unreadable record", () => {
+  it("fails closed on an undated merge, or a merge commit whose file cannot be read", () => {
     expect(gates("prod", staging([{ ...merged(7, 40, D1), mergedAt: undefined }])).title).toBe("the app cannot tell when PR #7 of staging was merged");
-    expect(gates("prod", staging([merged(7, 40, D1), { ...merged(6, 50, D1), record: { kind: "unreadable", reason: "x" } }])).state).toBe("fail");
+    expect(gates("prod", staging([merged(7, 40, D1), merged(6, 50, undefined)])).title).toBe("the app cannot read which digest staging ran after PR #6 was merged");
+  });
+
+  it("a digest staging no longer runs, with no merge to say when it left (a hand edit of the file), fails closed", () => {
+    const verdict = gates("prod", staging([merged(7, 40, D1)], { runningDigest: D2 }));
+    expect(verdict).toMatchObject({ state: "fail", title: "`sha256:ab12…` no longer runs in staging: its file was changed outside the app's promotion PRs, so the app cannot tell for how long it ran" });
+    expect(gates("prod", staging([merged(7, 40, D1)], { runningDigest: undefined })).state).toBe("fail");
+  });
+
+  it("counts what each merge commit left in the file, whoever opened the PR: a merge that brought another digest ends the stretch", () => {
+    // PR #8 (say, a person's PR on staging's branch) left D2 there 25 minutes after D1 arrived.
+    expect(gates("prod", staging([merged(7, 40, D1), merged(8, 15, D2)])).title).toBe("`sha256:ab12…` ran in staging for only 25 of 30 minutes before another digest replaced it");
   });
 
   it("fails closed for a digest that runs in staging without a merge to date it", () => {

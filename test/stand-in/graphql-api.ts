@@ -180,6 +180,7 @@ function pullRequestModel(context: GraphqlContext, pr: PullRequest): Model {
     createdAt: pr.createdAt,
     updatedAt: pr.updatedAt,
     mergedAt: pr.state === "merged" ? (pr.mergedAt ?? pr.updatedAt) : null,
+    mergeCommit: () => (pr.state === "merged" && pr.mergeCommit !== undefined ? gitObjectModel(context, pr.repository, pr.mergeCommit) : null),
     isCrossRepository: pr.fromFork !== undefined,
     headRefName: pr.head,
     headRefOid: pr.fromFork !== undefined ? null : (pr.repository.git.refs.get(`refs/heads/${pr.head}`) ?? null),

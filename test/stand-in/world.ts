@@ -40,6 +40,8 @@ export interface PullRequest {
   mergedAt?: string;
   /** A PR from a fork (its owner/name): its head branch lives there, not in this repository. */
   fromFork?: string;
+  /** The commit its merge left on the base branch (merged PRs only), as GitHub's mergeCommit. */
+  mergeCommit?: string;
   /** Auto-merge enabled on it (enablePullRequestAutoMerge): when, and with which method. */
   autoMerge?: { enabledAt: string; mergeMethod: string };
   /** Who merged it (a login), when merged through the world. */
@@ -241,6 +243,7 @@ export class World {
       git.refs.set(`refs/heads/${pr.base}`, commit.oid);
     }
     pr.state = "merged";
+    pr.mergeCommit = git.refs.get(`refs/heads/${pr.base}`)!;
     if (by !== undefined) pr.mergedBy = by;
     pr.updatedAt = new Date().toISOString();
     pr.mergedAt = pr.updatedAt;

@@ -9,7 +9,10 @@ import { PROMOTION_BRANCH_PREFIX } from "../github/read-open-promotions.js";
 import type { JobOf } from "../jobs/job.schema.js";
 import { logFailure } from "./log-failure.js";
 import type { Run } from "./run.js";
-import { writeGates } from "./write-gates.js";
+import { pinnedDigest, writeGates, writeGatesRefusal } from "./write-gates.js";
+import { readBlobs } from "../github/read-blobs.js";
+import { branchName } from "../core/pull-request-text.js";
+import type { Config } from "../config/config.schema.js";
 
 /** The PR, its head, infra's head and the config there: one GraphQL read. */
 export const READ_GATED_PULL_REQUEST = /* GraphQL */ `
@@ -67,13 +70,31 @@ export async function checkGates(run: Run, job: JobOf<"check-gates">): Promise<v
     if (pr.state !== "OPEN" || pr.isCrossRepository || !pr.headRefName.startsWith(PROMOTION_BRANCH_PREFIX) || pr.headRefOid === null) {
       return void log.debug({ state: pr.state }, "gates: not an open promotion PR; nothing to check");
     }
+    const head = pr.headRefOid;
+    // From here on the PR is an open promotion PR: whatever stops the evaluation is a failed gates check on its head, never a stale success left standing.
+    const refuse = async (why: string) => {
+      log.warn({ reason: why }, "gates: refused");
+      await writeGatesRefusal(run, infra, head, why);
+    };
     const read = readPromotionRecord(pr.body);
-    if (read.kind !== "record") return void log.warn({ record: read.kind }, "gates: the PR's promotion record cannot be read; its gates check is left as it is");
+    if (read.kind !== "record") return refuse(`the promotion record of this PR cannot be read (${read.kind === "unreadable" ? read.reason : "none"}); the app cannot tell which digest its gates are for`);
     const { record } = read;
-    if (repository.config?.text === undefined || repository.config.text === null) return void log.info("gates: no config on infra's default branch");
-    const config = parseConfig(repository.config.text, `${job.infra}:${CONFIG_PATH}`);
+    if (pr.headRefName !== branchName(record.environment, record.service)) return refuse(`the PR's record names ${record.environment}/${record.service}, not its branch ${pr.headRefName}`);
+    if (repository.config?.text === undefined || repository.config.text === null) return refuse(`there is no ${CONFIG_PATH} on infra's default branch`);
+    let config: Config;
+    try {
+      config = parseConfig(repository.config.text, `${job.infra}:${CONFIG_PATH}`);
+    } catch (error) {
+      if (!isPromoterError(error)) throw error;
+      return refuse(`the config on infra's default branch is invalid (${error.code}); see its release-promoter/config check`);
+    }
     const environment = config.environments[record.environment];
-    if (environment === undefined || !hasGates(environment) || config.services[record.service] === undefined) return void log.info({ environment: record.environment }, "gates: the environment has no gates now");
+    if (environment === undefined || config.services[record.service] === undefined) return refuse(`the config no longer has environment ${record.environment} with service ${record.service}`);
+    if (!hasGates(environment)) return void log.info({ environment: record.environment }, "gates: the environment has no gates now");
+    // The digest is the one the PR's head pins, which must be what its record promotes: a commit a person pushed to the branch gets no gates of the record's digest.
+    const [headText] = await readBlobs(run.octokit, infra, [`${head}:${environment.file}`]);
+    const headDigest = pinnedDigest(config, record.environment, record.service, headText);
+    if (headDigest !== record.digest) return refuse(`the PR's head pins ${headDigest ?? "no readable digest"} in ${environment.file}, not ${record.digest}, which its record promotes`);
     await writeGates(run, {
       infra,
       defaultBranch: repository.defaultBranchRef.name,
@@ -82,7 +103,7 @@ export async function checkGates(run: Run, job: JobOf<"check-gates">): Promise<v
       environmentName: record.environment,
       serviceName: record.service,
       digest: record.digest,
-      pullRequest: { number: job.number, url: pr.url, headSha: pr.headRefOid },
+      pullRequest: { number: job.number, url: pr.url, headSha: head },
     });
   } catch (error) {
     logFailure(log, isPromoterError(error) ? error : mapGitHubError(error, `checking the gates of ${job.infra}#${job.number}`), "gates not checked");

@@ -163,7 +163,7 @@ async function readRequiredEnvironment(
 }
 
 /** The digest an environment's file pins for the service (a digest, or a reference with one); undefined when unreadable or none. */
-function pinnedDigest(config: Config, environmentName: string, serviceName: string, text: string | undefined): string | undefined {
+export function pinnedDigest(config: Config, environmentName: string, serviceName: string, text: string | undefined): string | undefined {
   if (text === undefined) return undefined;
   const service = config.services[serviceName]!;
   try {
@@ -173,6 +173,11 @@ function pinnedDigest(config: Config, environmentName: string, serviceName: stri
     if (isPromoterError(error)) return undefined;
     throw error;
   }
+}
+
+/** A gates check that cannot pass because its own inputs cannot be trusted (fail closed), written on the PR's head. */
+export async function writeGatesRefusal(run: Run, infra: RepositoryName, headSha: string, why: string): Promise<void> {
+  await writeGatesCheck(run, infra, headSha, { state: "fail", title: why.replace(/\[PR #(\d+)\]\([^)]*\)/g, "PR #$1"), summary: `- failed: ${why}`, recheckAt: undefined });
 }
 
 async function writeGatesCheck(run: Run, infra: RepositoryName, headSha: string, verdict: GateVerdict): Promise<void> {

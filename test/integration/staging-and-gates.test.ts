@@ -236,6 +236,23 @@ describe("staging from main, prod gated on staging (through the GitHub stand-in)
     expect(runs[0]).toMatchObject({ status: "in_progress", title: expect.stringMatching(/has run in staging for 0 of 30 minutes/) });
   });
 
+  it("a person's commit on the prod PR's branch pinning another digest: the next evaluation fails the gates on that head, never passes it for the record's digest", async () => {
+    const built = await mergeToMain("release 1.2.0");
+    mergeStaging(40);
+    await pushTag("core-v1.2.0", built.commit);
+    const pr = openPr("release-promoter/prod/core")!;
+    expect(gatesOn(pr)[0]).toMatchObject({ conclusion: "success" });
+    const text = github.world.fileAt("acme/infra", "envs/prod.tfvars", pr.head)!;
+    const forged = `sha256:${"9".repeat(64)}`;
+    github.world.commitOn("acme/infra", { "envs/prod.tfvars": text.replace(/sha256:[0-9a-f]{64}/, forged) }, { branch: pr.head, message: "pin another digest" });
+    await sweep();
+    await tasks.idle();
+    const [onNewHead, ...more] = gatesOn(pr);
+    expect(more).toHaveLength(0);
+    expect(onNewHead).toMatchObject({ status: "completed", conclusion: "failure" });
+    expect(onNewHead!.title).toContain(`the PR's head pins ${forged} in envs/prod.tfvars, not sha256:`);
+  });
+
   it("outside the merge window the gates check waits and names when the next one opens", async () => {
     clock = Date.parse("2026-12-05T10:00:00Z"); // Saturday
     const built = await mergeToMain("release 1.2.0");

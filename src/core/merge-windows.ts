@@ -3,8 +3,8 @@
  * changes. Wall-clock times are the zone's, through luxon (IANA data from the runtime's Intl), so
  * a daylight-saving change moves the window with the clock: `09:00 Europe/Berlin` is 08:00 UTC in
  * winter and 07:00 UTC in summer. A local time the change skips (02:30 on the spring-forward
- * night) is read as luxon reads it, shifted forward by the gap (03:30); a time that occurs twice
- * (the autumn night) is luxon's choice of the two (the table test pins which).
+ * night) stands for the first instant after the gap (03:00); a time that occurs twice (02:30 on
+ * the autumn night) is luxon's choice, the second occurrence (the table test pins both).
  */
 import { DateTime } from "luxon";
 import type { MergeWindow, Weekday } from "../config/config.schema.js";
@@ -24,7 +24,10 @@ function occurrence(window: MergeWindow, day: DateTime): { start: DateTime; end:
     const [hour, minute] = clock.split(":").map(Number) as [number, number];
     // 24:00 is the end of the day: midnight of the next one.
     if (hour === 24) return day.plus({ days: 1 }).startOf("day");
-    return DateTime.fromObject({ year: day.year, month: day.month, day: day.day, hour, minute }, { zone: window.timeZone });
+    const local = DateTime.fromObject({ year: day.year, month: day.month, day: day.day, hour, minute }, { zone: window.timeZone });
+    // A time the spring-forward gap skips (02:30 when 02:00 jumps to 03:00): luxon moves it on by the
+    // gap (03:30); the window starts (or ends) instead at the first instant after the gap, 03:00.
+    return local.hour === hour && local.minute === minute ? local : local.startOf("hour");
   };
   return { start: at(window.from), end: at(window.to) };
 }

@@ -130,7 +130,7 @@ export function planCommitEnvironment(input: CommitPlanInput): EnvironmentPlan {
     lines.push(
       "",
       `The digest is the one the registry returned for the image CI built from this commit; nothing was rebuilt. Only this one line of ${code(file)} changed: the app re-parsed the file to check it.` +
-        `${environment.autoMerge === undefined ? "" : ` Auto-merge (${environment.autoMerge}) is enabled: branch protection's required reviews and checks decide when it merges.`}`,
+        `${environment.autoMerge === undefined ? "" : ` The app asks GitHub to enable auto-merge (${environment.autoMerge}) on this PR: branch protection's required reviews and checks still decide when it merges.`}`,
       "",
       promotionRecordComment({
         environment: environmentName,

@@ -7,10 +7,10 @@ import { planVerifiedCommitEnvironment, readRunningMarker } from "../core/plan-c
 import { decideRetry } from "../core/retry-policy.js";
 import { renderImageTag, selectMainPromotions } from "../core/select-promotion.js";
 import { PromoterError } from "../errors.js";
-import { enableAutoMerge, ensurePlannedPullRequest } from "../github/ensure-pull-request.js";
+import { ensurePlannedPullRequest } from "../github/ensure-pull-request.js";
 import { mapGitHubError } from "../github/map-github-error.js";
 import { splitRepository } from "../github/octokit.js";
-import { compareCommits, type MainContext, readMainContext } from "../github/read-main-context.js";
+import { type Ancestry, compareCommits, type MainContext, readMainContext } from "../github/read-main-context.js";
 import { readPromotionTargets } from "../github/read-promotion-targets.js";
 import { MAIN_CHECK_RUN_NAME } from "../github/report-check-run.js";
 import type { JobOf } from "../jobs/job.schema.js";
@@ -21,6 +21,7 @@ import { Reporter } from "./check-reporter.js";
 import { logFailure } from "./log-failure.js";
 import type { Run } from "./run.js";
 import { gatesAfterPromotion } from "./write-gates.js";
+import { requestAutoMerge } from "./auto-merge.js";
 
 /**
  * A push to a service's default branch → its `on: main` environments: the branch's head (read
@@ -79,7 +80,16 @@ export async function promoteMain(run: Run, job: JobOf<"promote-main">): Promise
         const target = targets[i]!;
         const elog = slog.child({ environment: name, digest });
         const running = readRunningMarker({ serviceName, service, environment, baseText: target.baseText });
-        const ancestry = running?.revision === undefined ? undefined : await compareCommits(octokit, source, running.revision, commit);
+        let ancestry: Ancestry | undefined;
+        try {
+          ancestry = running?.revision === undefined ? undefined : await compareCommits(octokit, source, running.revision, commit);
+        } catch (error) {
+          // This environment fails; the others (and what they already opened) are still reported.
+          if (!(error instanceof PromoterError)) throw error;
+          logFailure(elog, error, "environment not promoted");
+          outcomes.push({ environment: name, file: environment.file, outcome: "failed", code: error.code, reason: error.message });
+          continue;
+        }
         const plan = await planVerifiedCommitEnvironment({
           serviceName,
           service,
@@ -104,15 +114,7 @@ export async function promoteMain(run: Run, job: JobOf<"promote-main">): Promise
         try {
           const pr = await ensurePlannedPullRequest(octokit, read.infra, target, plan);
           elog.info({ pr: pr.number, action: pr.action }, "pull request ensured");
-          let waiting: string | undefined;
-          if (environment.autoMerge !== undefined) {
-            // GitHub refuses when the repository does not allow auto-merge: the PR stays open for a person, and the check run says why.
-            await enableAutoMerge(octokit, pr.id, environment.autoMerge, `PR #${pr.number}`).catch((error: unknown) => {
-              const failure = error instanceof PromoterError ? error : mapGitHubError(error, `enabling auto-merge on PR #${pr.number}`);
-              logFailure(elog, failure, "auto-merge not enabled");
-              waiting = `auto-merge could not be enabled (${failure.message}); merge it by hand.`;
-            });
-          }
+          let waiting = environment.autoMerge === undefined ? undefined : await requestAutoMerge(run, pr, environment.autoMerge, elog);
           if (hasGates(environment)) {
             const gates = await gatesAfterPromotion(run, { infra, defaultBranch: read.infra.defaultBranch, baseOid: read.infra.headOid, config, environmentName: name, serviceName, digest, pullRequest: { number: pr.number, url: pr.url, headSha: pr.commit } });
             if (gates !== undefined) waiting = waiting === undefined ? gates : `${waiting} ${gates}`;

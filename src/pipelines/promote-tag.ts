@@ -22,6 +22,7 @@ import { addLabels, commentOnIssue } from "../github/issue-comments.js";
 import { logFailure } from "./log-failure.js";
 import { hasGates } from "../core/gates.js";
 import { gatesAfterPromotion } from "./write-gates.js";
+import { requestAutoMerge } from "./auto-merge.js";
 import { releaseContracts } from "./release-contracts.js";
 import type { Run } from "./run.js";
 import { resemblesReleaseTag, tryParseReleaseTag } from "../core/parse-tag.js";
@@ -372,10 +373,12 @@ async function promoteWith(args: {
         );
       }
       deps.metrics?.tagToPullRequest.observe((Date.now() - args.startedAt) / 1000);
+      const autoMerge = environment.autoMerge === undefined ? undefined : await requestAutoMerge(run, pr, environment.autoMerge, dlog);
       // Gates (requires, windows): a check on the PR that branch protection can require; the tag's check run says what it waits for.
-      const waiting = hasGates(environment)
+      const gates = hasGates(environment)
         ? await gatesAfterPromotion(run, { infra, defaultBranch: read.infra.defaultBranch, baseOid: read.infra.headOid, config, environmentName: name, serviceName, digest, pullRequest: { number: pr.number, url: pr.url, headSha: pr.commit } })
         : undefined;
+      const waiting = [autoMerge, gates].filter((text) => text !== undefined).join(" ") || undefined;
       outcomes.push({
         environment: name,
         file: plan.file,

@@ -193,6 +193,8 @@ async function writeGatesCheck(run: Run, infra: RepositoryName, headSha: string,
       ref: headSha,
       check_name: GATES_CHECK_RUN_NAME,
       filter: "latest",
+      // Only the app's own: a workflow job or another app could name a check run the same.
+      ...(/^\d+$/.test(run.deps.env.APP_ID ?? "") ? { app_id: Number(run.deps.env.APP_ID) } : {}),
     });
     const [first] = data.check_runs;
     latest = first === undefined ? undefined : { id: Number(first.id), status: first.status, conclusion: first.conclusion, title: first.output.title };

@@ -153,6 +153,16 @@ describe("staging from main, prod gated on staging (through the GitHub stand-in)
     expect(after.filter((l, i) => l !== before[i])).toHaveLength(1);
   });
 
+  it("a repository that does not allow auto-merge: the staging PR is still opened, and the commit's check run says auto-merge could not be enabled", async () => {
+    github.world.mustRepository("acme/infra").allowAutoMerge = false;
+    const first = await mergeToMain("first");
+    const pr = openPr("release-promoter/staging/core")!;
+    expect(pr.autoMerge).toBeUndefined();
+    const [check] = github.world.checkRunsOn("acme/core-api", first.commit);
+    expect(check).toMatchObject({ name: "release-promoter/main", conclusion: "success" });
+    expect(check!.summary).toMatch(/It waits: auto-merge could not be enabled \(.*Auto merge is not allowed for this repository.*\); merge it by hand\./);
+  });
+
   it("a force-pushed main whose head does not descend from what staging runs is refused, and says why on that commit", async () => {
     const first = await mergeToMain("first");
     mergeStaging(5);

@@ -205,6 +205,8 @@ async function gitAncestry(dir: string, base: string, head: string): Promise<Anc
   if (baseCommit.code !== 0) return "missing";
   const headCommit = await git("rev-parse", "--verify", "--quiet", `${head}^{commit}`);
   if (headCommit.code !== 0) throw new UsageError(`--commit: ${head} is not a commit of the clone ${dir} (fetch it first)`);
+  // As the app checks GitHub's answer: an abbreviated commit that git resolved to another (a branch or tag named like it).
+  if (/^[0-9a-f]{7,39}$/.test(base) && !baseCommit.out.startsWith(base)) return "ambiguous";
   if (baseCommit.out === headCommit.out) return "identical";
   if ((await git("merge-base", "--is-ancestor", baseCommit.out, headCommit.out)).code === 0) return "ahead";
   if ((await git("merge-base", "--is-ancestor", headCommit.out, baseCommit.out)).code === 0) return "behind";

@@ -90,6 +90,11 @@ export function planCommitEnvironment(input: CommitPlanInput): EnvironmentPlan {
             "commit_not_descendant",
             `${from}, which ${input.source.repository} does not know (a rewritten history, or a deleted tag): the app cannot tell that ${short} comes after it. Edit ${file} by hand in a reviewed PR.`,
           );
+        case "ambiguous":
+          throw new PromoterError(
+            "commit_not_descendant",
+            `${from}, but GitHub resolves that name to another commit (a branch or tag named like it?): the app cannot tell that ${short} comes after it. Write the marker of the commit that runs, or edit ${file} by hand.`,
+          );
         case undefined:
           throw new Error("planCommitEnvironment needs the ancestry of the head against the running marker");
       }

@@ -111,12 +111,13 @@ export async function readMainContext(octokit: Octokit, args: { infra: Repositor
   };
 }
 
-export type Ancestry = "ahead" | "identical" | "behind" | "diverged" | "missing";
+export type Ancestry = "ahead" | "identical" | "behind" | "diverged" | "missing" | "ambiguous";
 
 /**
  * How `head` relates to `base` in `repository` (REST compare; `base` may be a commit, an
  * abbreviated one, or a tag name): ahead means head descends from base. A base GitHub does not
- * know (a commit of a rewritten history, a deleted tag) is `missing`.
+ * know (a commit of a rewritten history, a deleted tag) is `missing`; an abbreviated commit that
+ * GitHub resolved to another commit (a branch or tag of that name) is `ambiguous`.
  */
 export async function compareCommits(octokit: Octokit, repository: RepositoryName, base: string, head: string): Promise<Ancestry> {
   try {
@@ -126,6 +127,8 @@ export async function compareCommits(octokit: Octokit, repository: RepositoryNam
       basehead: `${base}...${head}`,
       per_page: 1,
     });
+    // An abbreviated commit must be the commit GitHub compared from: a branch or tag named like it would win the lookup.
+    if (/^[0-9a-f]{7,39}$/.test(base) && !String(data.base_commit?.sha ?? "").startsWith(base)) return "ambiguous";
     const status = data.status;
     if (status === "ahead" || status === "identical" || status === "behind" || status === "diverged") return status;
     throw new PromoterError("github_invalid_response", `GitHub compared ${base}...${head} in ${repository.owner}/${repository.name} with an unknown status ${JSON.stringify(status)}.`);

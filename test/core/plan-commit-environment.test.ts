@@ -60,13 +60,14 @@ describe("planCommitEnvironment: an on: main environment at the head of main", (
     ["an older commit", "behind", "which is newer than 89abcdef0123, the head of main"],
     ["a force-pushed main", "diverged", "does not descend from core@0123456789ab, which staging runs (was main force-pushed?)"],
     ["a commit GitHub no longer knows", "missing", "which acme/core-api does not know"],
+    ["a marker GitHub resolves to another commit", "ambiguous", "but GitHub resolves that name to another commit"],
   ])("refuses %s: commit_not_descendant", async (_, ancestry, reason) => {
     const result = await plan(tfvars(OLD, "core@0123456789ab"), ancestry);
     expect(result).toMatchObject({ outcome: "refused", code: "commit_not_descendant" });
     expect(result.outcome === "refused" && result.reason).toContain(reason);
   });
 
-  it("the same commit with another digest is version_reused; the same digest is nothing to do", async () => {
+  it("the same commit with another digest is version_reused (identical); the same digest is nothing to do before any ancestry", async () => {
     expect(await plan(tfvars(OLD, "core@89abcdef0123"), "identical")).toMatchObject({ outcome: "refused", code: "version_reused" });
     expect(await plan(tfvars(DIGEST, "core@89abcdef0123"), "identical")).toMatchObject({ outcome: "noop" });
   });

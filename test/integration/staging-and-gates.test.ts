@@ -176,6 +176,19 @@ describe("staging from main, prod gated on staging (through the GitHub stand-in)
     expect(github.world.fileAt("acme/infra", "envs/staging.tfvars")).toContain(`core@${first.commit.slice(0, 12)}`);
   });
 
+  it("a branch named like staging's commit marker does not stand in for that commit: the compare's base is checked (ambiguous → refused)", async () => {
+    const first = await mergeToMain("first");
+    mergeStaging(5);
+    const repository = github.world.mustRepository("acme/core-api");
+    const root = repository.git.getCommit(first.commit).parents[0]!;
+    // A branch whose name is the marker's 12 hex, at an older commit that the next head descends from.
+    repository.git.refs.set(`refs/heads/${first.commit.slice(0, 12)}`, root);
+    const next = await mergeToMain("next");
+    const [check] = github.world.checkRunsOn("acme/core-api", next.commit);
+    expect(check).toMatchObject({ name: "release-promoter/main", conclusion: "failure" });
+    expect(check!.summary).toContain("GitHub resolves that name to another commit");
+  });
+
   it("core-v1.2.0 on a commit that has run in staging for 40 minutes: the prod PR's gates check passes, and the tag's check run links the PR", async () => {
     const built = await mergeToMain("release 1.2.0");
     mergeStaging(40);

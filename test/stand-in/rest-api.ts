@@ -363,6 +363,7 @@ const handlers: Record<string, Handler> = {
       status: 200,
       body: {
         status: comparison.status,
+        base_commit: { sha: base.oid, commit: { message: base.message } },
         ahead_by: comparison.aheadBy,
         behind_by: comparison.behindBy,
         total_commits: comparison.aheadBy,

@@ -84,6 +84,11 @@ describe("jobsForPush", () => {
     // Another branch of the service, or a config that has no service in that repository: nothing.
     expect(jobsForPush(withCache, payload((p) => (p.ref = "refs/heads/feature")))).toEqual([]);
     expect(jobsForPush(withCache, payload((p) => Object.assign(p, { ref: "refs/heads/main", repository: { ...p.repository, full_name: "acme/web-ui" } })))).toEqual([]);
+    // With several replicas (REDIS_URL) another replica may have seen a newer config: never skipped on the cache.
+    const replicated = { env: { REDIS_URL: "redis://127.0.0.1:6379" }, configCache: cache } as unknown as PromoterDependencies;
+    cache.set(main.installation!.id, "acme/infra", { oid: "1", defaultBranch: "main", config: parseConfig(`services: { core: ${service} }\nenvironments: { prod: { file: p.tfvars } }`, "t") });
+    expect(jobsForPush(withCache, main)).toEqual([]);
+    expect(jobsForPush(replicated, main).map((job) => job.kind)).toEqual(["promote-main"]);
     // A push to infra's main that may change the config forgets the cached one.
     jobsForPush(withCache, infraPush((p) => (p.commits[0].modified = [".github/release-promoter.yml"])));
     expect(cache.get(main.installation!.id, "acme/infra")).toBeUndefined();

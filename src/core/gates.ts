@@ -1,7 +1,7 @@
 /**
  * The gates of an environment (`requires`, `windows`), decided purely from what GitHub holds:
- * the merged promotion PRs of the required environment's branch (each record names the digest it
- * brought, and GitHub dates the merge) and the clock. A PR merged into infra is what "ran in
+ * the merged PRs of the required environment's branch (the digest each merge commit left in the
+ * file, and GitHub's date of the merge) and the clock. A PR merged into infra is what "ran in
  * staging" means to a GitOps repository: the app has no cluster to ask. The verdict is the
  * `release-promoter/gates` check on the promotion PR; teams make it required in branch protection,
  * so the PR is visible at once but cannot merge early. Whatever cannot be proven fails closed.

@@ -78,6 +78,10 @@ export function judgeKey(args: {
   if (environment.on === "main") {
     if (args.head === undefined) return { kind: "skipped", reason: `the head of ${service.repository}'s default branch could not be read` };
     if (pin.commit !== undefined && args.head.startsWith(pin.commit)) return { kind: "converged", reason: `runs ${pin.marker}, the head of the default branch` };
+    // A release marker (staging may run a release): converged when that tag names the head.
+    if (pin.version !== undefined && args.tags.some((tag) => tag.name === pin.marker && tag.commit === args.head)) {
+      return { kind: "converged", reason: `runs ${pin.marker}, which tags the head of the default branch` };
+    }
     return { kind: "main-behind", head: args.head, reason: `runs ${pin.marker ?? "an unmarked value"}; the default branch is at ${args.head.slice(0, 12)}` };
   }
   const current = pin.version;

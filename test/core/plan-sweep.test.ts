@@ -112,3 +112,30 @@ describe("decideKey", () => {
     expect(decideKey(wanted, [pr(7, "OPEN", { kind: "unreadable", reason: "the promotion record is not JSON" })])).toEqual({ kind: "converged", reason: "the open PR's record cannot be read; it is left as it is" });
   });
 });
+
+describe("judgeKey for an on: main environment", () => {
+  const mainConfig = parseConfig(`
+services:
+  core: { repository: acme/core-api, image: ghcr.io/acme/core-api, variable: core_image }
+environments:
+  staging: { file: envs/staging.tfvars, on: main }
+`);
+  const [key] = sweepKeys(mainConfig);
+  const HEAD = "89abcdef0123".padEnd(40, "4");
+  const judgeMain = (marker: string | undefined, t = tags(), head: string | null = HEAD) => judgeKey({ config: mainConfig, key: key!, tags: t, fileText: file(marker), head: head ?? undefined });
+
+  it("is converged when the file's commit marker is the head of the default branch, or its release tag names the head", () => {
+    expect(judgeMain("core@89abcdef0123")).toEqual({ kind: "converged", reason: "runs core@89abcdef0123, the head of the default branch" });
+    expect(judgeMain("core-v1.2.0", [{ name: "core-v1.2.0", commit: HEAD }])).toEqual({ kind: "converged", reason: "runs core-v1.2.0, which tags the head of the default branch" });
+  });
+
+  it("is behind main otherwise (another commit, a release of another commit, no marker), never judged by tags", () => {
+    expect(judgeMain("core@0123456789ab", tags("core-v9.0.0"))).toMatchObject({ kind: "main-behind", head: HEAD });
+    expect(judgeMain("core-v1.2.0", [{ name: "core-v1.2.0", commit: COMMIT }])).toMatchObject({ kind: "main-behind" });
+    expect(judgeMain(undefined)).toMatchObject({ kind: "main-behind", reason: `runs an unmarked value; the default branch is at 89abcdef0123` });
+  });
+
+  it("is skipped when the head could not be read", () => {
+    expect(judgeMain("core@0123456789ab", tags(), null)).toMatchObject({ kind: "skipped" });
+  });
+});

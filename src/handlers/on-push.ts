@@ -1,6 +1,7 @@
 import type { Context } from "probot";
 import { infraRepositoryFor, isInfraRepository } from "../config/infra-repository.js";
 import { selectMainPromotions } from "../core/select-promotion.js";
+import type { Config } from "../config/config.schema.js";
 import { CONFIG_PATH } from "../config/parse-config.js";
 import type { Job } from "../jobs/job.schema.js";
 import type { JobQueue } from "../jobs/job-queue.js";
@@ -72,7 +73,18 @@ function mayPromoteMain(deps: PromoterDependencies, installationId: number, repo
   const infra = infraRepositoryFor(deps.env, owner);
   const cached = deps.configCache?.get(installationId, `${infra.owner}/${infra.name}`);
   if (cached === undefined) return true;
-  return selectMainPromotions(cached.config, repository).length > 0;
+  return mainRepositoriesOf(cached.config).has(repository.toLowerCase());
+}
+
+/** The repositories (lowercase) that an on: main environment promotes from, once per parsed config (this runs on every push). */
+const mainRepositories = new WeakMap<Config, Set<string>>();
+function mainRepositoriesOf(config: Config): Set<string> {
+  let repositories = mainRepositories.get(config);
+  if (repositories === undefined) {
+    repositories = new Set(Object.values(config.services).map((service) => service.repository.toLowerCase()).filter((name) => selectMainPromotions(config, name).length > 0));
+    mainRepositories.set(config, repositories);
+  }
+  return repositories;
 }
 
 /** Whether the push may have changed the config: named in a commit's files, or GitHub's list is incomplete (20+ commits, forced). */

@@ -4,7 +4,6 @@ import { parseConfig } from "../config/parse-config.js";
 import { type EnvironmentOutcome, reportOutcomes, reportRefusal } from "../core/check-report.js";
 import { hasGates } from "../core/gates.js";
 import { planVerifiedCommitEnvironment, readRunningMarker } from "../core/plan-commit-environment.js";
-import { decideRetry } from "../core/retry-policy.js";
 import { renderImageTag, selectMainPromotions } from "../core/select-promotion.js";
 import { PromoterError } from "../errors.js";
 import { ensurePlannedPullRequest } from "../github/ensure-pull-request.js";
@@ -15,11 +14,10 @@ import { readPromotionTargets } from "../github/read-promotion-targets.js";
 import { MAIN_CHECK_RUN_NAME } from "../github/report-check-run.js";
 import type { JobOf } from "../jobs/job.schema.js";
 import { RunLater } from "../jobs/run-later.js";
-import { registryConfigFor } from "../registry/registry-config-for.js";
-import { resolveDigest } from "../registry/resolve-digest.js";
 import { Reporter } from "./check-reporter.js";
 import { logFailure } from "./log-failure.js";
 import type { Run } from "./run.js";
+import { retryOf, waitForImage } from "./promotion-steps.js";
 import { gatesAfterPromotion } from "./write-gates.js";
 import { requestAutoMerge } from "./auto-merge.js";
 
@@ -57,22 +55,7 @@ export async function promoteMain(run: Run, job: JobOf<"promote-main">): Promise
     for (const { serviceName, service, environments } of selections) {
       const slog = clog.child({ service: serviceName });
       const reference = renderImageTag(service.imageTag, { sha: commit, tag: "", version: "" });
-      const waitStartedAt = job.imageWait?.since ?? Date.now();
-      const resolved = await resolveDigest({
-        image: service.image,
-        reference,
-        auth: registryConfigFor(config.registries, service.image),
-        env: deps.env,
-        wait: { timeoutMs: config.imageWaitSeconds * 1000, ...deps.registryWait, resume: job.imageWait === undefined ? undefined : { startedAt: job.imageWait.since, attempts: job.imageWait.attempts } },
-        fetch: deps.fetch,
-        sleep: deps.sleep,
-        onWait: async ({ attempt, delayMs, error }) => {
-          slog.info({ attempt, delayMs, code: error.code }, "waiting for image");
-          if (attempt === 1) await reporter.progress(`Waiting for ${service.image}:${reference}`, `${error.message}\n\nThe app keeps trying for up to ${config.imageWaitSeconds} s (imageWaitSeconds) and then fails.`);
-          if (run.queue.durable) throw new RunLater({ ...job, imageWait: { since: waitStartedAt, attempts: attempt }, checkRunId: reporter.id }, delayMs, `waiting for ${service.image}:${reference}`);
-        },
-      });
-      const digest = resolved.digest;
+      const { digest } = await waitForImage(run, { job, reporter, log: slog, config, image: service.image, reference });
       labels.push(`${serviceName}@${commit.slice(0, 12)}`);
       const requests = environments.map(({ name, environment }) => ({ file: environment.file, branch: `release-promoter/${name}/${serviceName}` }));
       const targets = await readPromotionTargets(octokit, { infra, defaultBranch: read.infra.defaultBranch, baseOid: read.infra.headOid, targets: requests });
@@ -123,7 +106,7 @@ export async function promoteMain(run: Run, job: JobOf<"promote-main">): Promise
         } catch (error) {
           if (!(error instanceof PromoterError)) throw error;
           logFailure(elog, error, "environment not promoted");
-          if (error.retryable && run.queue.durable && decideRetry(error, job.retries ?? 0).kind === "retry") throw error;
+          if (error.retryable && retryOf(run, job, error).kind === "retry") throw error;
           outcomes.push({ environment: name, file: plan.file, outcome: "failed", code: error.code, reason: error.message });
         }
       }
@@ -134,7 +117,7 @@ export async function promoteMain(run: Run, job: JobOf<"promote-main">): Promise
   } catch (error) {
     if (error instanceof RunLater) throw error;
     const failure = error instanceof PromoterError ? error : new PromoterError("internal_error", "The app failed unexpectedly; its logs have the details. Nothing was changed.", { cause: error });
-    const retry = run.queue.durable ? decideRetry(failure, job.retries ?? 0) : { kind: "report" as const };
+    const retry = retryOf(run, job, failure);
     if (retry.kind === "retry") {
       log.warn({ code: failure.code, retry: retry.retry, of: retry.of, delayMs: retry.delayMs }, "main not promoted yet; retrying later");
       throw new RunLater({ ...job, retries: retry.retry, checkRunId: reporter.id }, retry.delayMs, `retry ${retry.retry} of ${retry.of} after ${failure.code}`);

@@ -14,7 +14,6 @@ import type { CachedConfig } from "../config/config-cache.js";
 import { CHECK_RUN_NAME } from "../github/report-check-run.js";
 import type { JobOf } from "../jobs/job.schema.js";
 import { RunLater } from "../jobs/run-later.js";
-import { type RetryDecision, decideRetry } from "../core/retry-policy.js";
 import { Reporter } from "./check-reporter.js";
 import { checkProvenance } from "./check-provenance.js";
 import { activeHold, heldReason, holds } from "../core/hold.js";
@@ -25,6 +24,7 @@ import { gatesAfterPromotion } from "./write-gates.js";
 import { requestAutoMerge } from "./auto-merge.js";
 import { releaseContracts } from "./release-contracts.js";
 import type { Run } from "./run.js";
+import { retryOf, waitForImage } from "./promotion-steps.js";
 import { resemblesReleaseTag, tryParseReleaseTag } from "../core/parse-tag.js";
 import { parseImageRepository } from "../registry/image-reference.js";
 import { type ResolvedDigest, resolveDigest } from "../registry/resolve-digest.js";
@@ -135,10 +135,6 @@ function sameRequests(a: TargetRequest[], b: TargetRequest[]): boolean {
   return a.length === b.length && a.every((request, i) => request.file === b[i]!.file && request.branch === b[i]!.branch);
 }
 
-/** Whether this job retries `failure` later (only a durable queue runs a job again later) or reports it now. */
-function retryOf(run: Run, job: JobOf<"promote-tag">, failure: PromoterError): RetryDecision {
-  return run.queue.durable ? decideRetry(failure, job.retries ?? 0) : { kind: "report" };
-}
 
 async function promoteWith(args: {
   run: Run;
@@ -218,47 +214,10 @@ async function promoteWith(args: {
   }
 
   const imageTag = renderImageTag(service.imageTag, { sha: read.source.commit, tag, version: release.version });
-  const auth = registryConfigFor(config.registries, service.image);
-  let waited = false;
-  // A wait an earlier run of this job began (a delayed job) goes on where it stopped.
-  const waitStartedAt = job.imageWait?.since ?? Date.now();
   const early = unchanged && args.guess?.image === service.image && args.guess.reference === imageTag ? await args.guess.digest : undefined;
-  const resolved =
-    early ??
-    (await resolveDigest({
-    image: service.image,
-    reference: imageTag,
-    auth,
-    env: deps.env,
-    wait: {
-      timeoutMs: config.imageWaitSeconds * 1000,
-      ...deps.registryWait,
-      resume: job.imageWait === undefined ? undefined : { startedAt: job.imageWait.since, attempts: job.imageWait.attempts },
-    },
-    fetch: deps.fetch,
-    sleep: deps.sleep,
-    onWait: async ({ attempt, delayMs, error }) => {
-      waited = true;
-      slog.info({ attempt, delayMs, code: error.code }, "waiting for image");
-      if (attempt === 1) {
-        await reporter.progress(
-          `Waiting for ${service.image}:${imageTag}`,
-          `${error.message}\n\nThe app keeps trying for up to ${config.imageWaitSeconds} s (imageWaitSeconds) and then fails.`,
-        );
-      }
-      // With a durable queue the wait is a delayed job, not a sleep: a restart or a dead replica does not lose it.
-      if (run.queue.durable) {
-        throw new RunLater({ ...job, imageWait: { since: waitStartedAt, attempts: attempt }, checkRunId: reporter.id }, delayMs, `waiting for ${service.image}:${imageTag}`);
-      }
-    },
-  }));
-  const digest = resolved.digest;
+  const { digest, waited } =
+    early === undefined ? await waitForImage(run, { job, reporter, log: slog, config, image: service.image, reference: imageTag }) : { digest: early.digest, waited: false };
   const dlog = slog.child({ digest });
-  if (waited || job.imageWait !== undefined) {
-    const waitedMs = Date.now() - (job.imageWait?.since ?? waitStartedAt);
-    dlog.info({ waitedMs }, "image found");
-    deps.metrics?.registryWait.observe(waitedMs / 1000);
-  }
 
   // A comment command names one environment; it must take this tag like any other promotion.
   const command = job.command;

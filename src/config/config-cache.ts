@@ -1,4 +1,5 @@
 import type { Config } from "./config.schema.js";
+import { CONFIG_PATH, parseConfig } from "./parse-config.js";
 
 /**
  * The last parsed config of each infra repository, keyed by the installation and the repository,
@@ -44,6 +45,28 @@ export class ConfigCache {
   get size(): number {
     return this.entries.size;
   }
+}
+
+/**
+ * The config at infra's head, from a read that returned its text and blob oid: the cached config
+ * when the blob is the one it was parsed from (`unchanged`), else the text parsed (throwing
+ * `config_invalid` with every problem) and cached under its oid with the default branch seen.
+ * `cached` is the entry as it was before the read (a promotion guesses its reads from it).
+ */
+export function configAtHead(
+  cache: ConfigCache | undefined,
+  installationId: number,
+  infra: string,
+  cached: CachedConfig | undefined,
+  head: { text: string; oid: string | undefined; defaultBranch: string; nameWithOwner: string },
+): { config: Config; unchanged: boolean } {
+  // The blob the cached config was parsed from: the same text, no need to parse it again.
+  const unchanged = cached !== undefined && head.oid === cached.oid;
+  const config = unchanged ? cached.config : parseConfig(head.text, `${head.nameWithOwner}:${CONFIG_PATH}`);
+  if (head.oid !== undefined && (!unchanged || cached.defaultBranch !== head.defaultBranch)) {
+    cache?.set(installationId, infra, { oid: head.oid, config, defaultBranch: head.defaultBranch });
+  }
+  return { config, unchanged };
 }
 
 function key(installationId: number, infra: string): string {

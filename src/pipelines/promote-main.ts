@@ -1,6 +1,6 @@
 import type { Config } from "../config/config.schema.js";
 import { infraRepositoryFor } from "../config/infra-repository.js";
-import { parseConfig } from "../config/parse-config.js";
+import { configAtHead } from "../config/config-cache.js";
 import { type EnvironmentOutcome, reportOutcomes, reportRefusal } from "../core/check-report.js";
 import { hasGates } from "../core/gates.js";
 import { planVerifiedCommitEnvironment, readRunningMarker } from "../core/plan-commit-environment.js";
@@ -133,12 +133,13 @@ function configOf(run: Run, infra: { owner: string; name: string }, read: MainCo
   const { configText, configOid } = read.infra;
   if (configText === undefined) return undefined;
   const key = `${infra.owner}/${infra.name}`;
-  const cached = run.deps.configCache?.get(run.installationId, key);
-  if (cached !== undefined && configOid !== undefined && cached.oid === configOid) return cached.config;
   try {
-    const config = parseConfig(configText, `${read.infra.nameWithOwner}:.github/release-promoter.yml`);
-    if (configOid !== undefined) run.deps.configCache?.set(run.installationId, key, { oid: configOid, config, defaultBranch: read.infra.defaultBranch });
-    return config;
+    return configAtHead(run.deps.configCache, run.installationId, key, run.deps.configCache?.get(run.installationId, key), {
+      text: configText,
+      oid: configOid,
+      defaultBranch: read.infra.defaultBranch,
+      nameWithOwner: read.infra.nameWithOwner,
+    }).config;
   } catch (error) {
     if (error instanceof PromoterError) return undefined;
     throw error;

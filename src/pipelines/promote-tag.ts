@@ -1,5 +1,4 @@
 import { type Config } from "../config/config.schema.js";
-import { parseConfig } from "../config/parse-config.js";
 import { type EnvironmentOutcome, reportOutcomes, reportRefusal } from "../core/check-report.js";
 import { planVerifiedEnvironment } from "../core/plan-environment.js";
 import { judgePromotionHistory } from "../core/promotion-history.js";
@@ -10,7 +9,7 @@ import { type RepositoryName, splitRepository } from "../github/octokit.js";
 import { mapGitHubError } from "../github/map-github-error.js";
 import { type PromotionContext, readPromotionContext } from "../github/read-promotion-context.js";
 import { type TargetRequest, readPromotionTargets } from "../github/read-promotion-targets.js";
-import type { CachedConfig } from "../config/config-cache.js";
+import { type CachedConfig, configAtHead } from "../config/config-cache.js";
 import { CHECK_RUN_NAME } from "../github/report-check-run.js";
 import type { JobOf } from "../jobs/job.schema.js";
 import { RunLater } from "../jobs/run-later.js";
@@ -163,13 +162,12 @@ async function promoteWith(args: {
         `${read.infra.nameWithOwner} has no .github/release-promoter.yml on ${read.infra.defaultBranch}; nothing can be promoted until it exists.`,
       );
     }
-    const oid = read.infra.configOid;
-    // The blob the cached config was parsed from: the same text, no need to parse it again.
-    unchanged = cached !== undefined && oid === cached.oid;
-    config = cached !== undefined && unchanged ? cached.config : parseConfig(read.infra.configText, `${read.infra.nameWithOwner}:.github/release-promoter.yml`);
-    if (oid !== undefined && (!unchanged || cached?.defaultBranch !== read.infra.defaultBranch)) {
-      deps.configCache?.set(run.installationId, `${infra.owner}/${infra.name}`, { oid, config, defaultBranch: read.infra.defaultBranch });
-    }
+    ({ config, unchanged } = configAtHead(deps.configCache, run.installationId, `${infra.owner}/${infra.name}`, cached, {
+      text: read.infra.configText,
+      oid: read.infra.configOid,
+      defaultBranch: read.infra.defaultBranch,
+      nameWithOwner: read.infra.nameWithOwner,
+    }));
   } catch (error) {
     // Only tags that resemble release tags hear about a broken config; others are not ours.
     if (!resemblesReleaseTag(tag)) {

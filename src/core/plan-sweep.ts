@@ -139,6 +139,11 @@ export function isEligible(tag: string, probe: TagProbe): { eligible: boolean; r
 
 export type KeyDecision = { kind: "promote"; tag: string } | { kind: "converged"; reason: string };
 
+/** An on: main key behind its head: the open PR of its branch that already proposes that head, if any (then nothing is queued). */
+export function headProposedBy(head: string, pullRequests: BranchPullRequest[]): BranchPullRequest | undefined {
+  return pullRequests.find((pr) => pr.state === "OPEN" && pr.record.kind === "record" && pr.record.record.commit === head);
+}
+
 /** Step 2: with the wanted tag known, what the promotion branch's PRs say. */
 export function decideKey(wanted: ReleaseTag, pullRequests: BranchPullRequest[]): KeyDecision {
   for (const pr of pullRequests) {

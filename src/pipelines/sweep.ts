@@ -1,6 +1,6 @@
 import { infraRepositoryFor } from "../config/infra-repository.js";
 import { parseConfig } from "../config/parse-config.js";
-import { type KeyVerdict, branchHold, decideKey, heldVerdict, isEligible, judgeKey } from "../core/plan-sweep.js";
+import { type KeyVerdict, branchHold, decideKey, headProposedBy, heldVerdict, isEligible, judgeKey } from "../core/plan-sweep.js";
 import { isPromoterError } from "../errors.js";
 import { mapGitHubError } from "../github/map-github-error.js";
 import { splitRepository } from "../github/octokit.js";
@@ -75,7 +75,7 @@ export async function sweepInstallation(run: Run, job: JobOf<"sweep-installation
         return klog.debug({ reason: verdict.reason }, "sweep: key converged");
       }
       if (verdict.kind === "main-behind") {
-        const open = state.pullRequests[k]!.find((pr) => pr.state === "OPEN" && pr.record.kind === "record" && pr.record.record.commit === verdict.head);
+        const open = headProposedBy(verdict.head, state.pullRequests[k]!);
         if (open !== undefined) {
           converged++;
           return klog.debug({ pr: open.number }, "sweep: key converged (its PR proposes the head of main)");

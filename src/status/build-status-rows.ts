@@ -8,7 +8,7 @@ import { promotedLabel } from "../core/promotion-record.js";
 import semver from "semver";
 import type { Config } from "../config/config.schema.js";
 import { tryParseReleaseTag } from "../core/parse-tag.js";
-import { branchHold, decideKey, heldVerdict, judgeKey, sweepKeys } from "../core/plan-sweep.js";
+import { branchHold, decideKey, headProposedBy, heldVerdict, judgeKey, sweepKeys } from "../core/plan-sweep.js";
 import { tagPrefixOf } from "../core/select-promotion.js";
 import { readPin } from "../editors/editors.js";
 import { targetOf } from "../editors/target-editor.js";
@@ -65,8 +65,7 @@ export function buildStatusRows({ config, state, files }: StatusInputs): StatusR
           ? { kind: "converged", reason: decision.reason }
           : { kind: "behind", reason: `${decision.tag} is not running${verdict.current === undefined ? "" : ` (runs v${verdict.current})`}; the sweep promotes it if it is on the default branch` };
     } else if (verdict.kind === "main-behind") {
-      const proposes = pullRequests.some((pr) => pr.state === "OPEN" && pr.record.kind === "record" && pr.record.record.commit === verdict.head);
-      rowState = proposes ? { kind: "converged", reason: `its PR proposes ${verdict.head.slice(0, 12)}, the head of the default branch` } : { kind: "behind", reason: `${verdict.reason}; the sweep promotes the head` };
+      rowState = headProposedBy(verdict.head, pullRequests) !== undefined ? { kind: "converged", reason: `its PR proposes ${verdict.head.slice(0, 12)}, the head of the default branch` } : { kind: "behind", reason: `${verdict.reason}; the sweep promotes the head` };
     } else rowState = { kind: verdict.kind, reason: verdict.reason };
 
     const open = pullRequests.find((pr) => pr.state === "OPEN");

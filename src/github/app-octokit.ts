@@ -1,11 +1,24 @@
-import type { Octokit as CoreOctokit } from "@octokit/core";
-import { ProbotOctokit } from "probot";
+import { Octokit as CoreOctokit } from "@octokit/core";
+import { enterpriseCompatibility } from "@octokit/plugin-enterprise-compatibility";
+import { paginateRest } from "@octokit/plugin-paginate-rest";
+import { restEndpointMethods } from "@octokit/plugin-rest-endpoint-methods";
+import { config } from "@probot/octokit-plugin-config";
+import { createProbotAuth } from "octokit-auth-probot";
+import type { ProbotOctokit } from "probot";
 import { proxyFetchFromEnv } from "../http/proxy-fetch.js";
 import { isContentCreating, rateLimitWait } from "./pace-content-creation.js";
 
 /**
  * Probot's Octokit without its throttling and retry plugins, and with one small request hook in
- * their place (`readRetries` below).
+ * their place (`readRetries` below). Built from the same parts as Probot's `ProbotOctokit`
+ * (probot/lib/octokit/probot-octokit.js: @octokit/core with pagination, the REST methods, GitHub
+ * Enterprise compatibility, Probot's request log, `context.config()`, and Probot's
+ * authentication), at the versions Probot itself depends on, rather than as a subclass of it:
+ * Probot builds an Octokit for every delivery it receives, even one no handler reads GitHub for,
+ * and the two plugins, switched off, still cost each construction: 6.7 µs per `new` without
+ * them, 10.6 µs for Probot's class, 12.8 µs for a subclass of it with them switched off (one
+ * process, 30,000 constructions each). BENCHMARKS.md, section 3, has what that made of the
+ * webhook intake.
  *
  * Why not Octokit's plugins: both schedule every request through Bottleneck, whose local
  * datastore yields to the timer queue (`setTimeout(0)`, at least 1 ms each) several times per
@@ -111,16 +124,33 @@ export function readRetries(octokit: CoreOctokit, octokitOptions: Record<string,
 type OctokitOptions = Record<string, unknown> & { throttle?: Record<string, unknown> };
 
 /**
- * Passed to Probot's `run()` by src/main.ts. Probot's options (auth, log) are kept; its throttle
- * options (handlers, and with REDIS_URL a Bottleneck connection to Redis) are switched off with
- * the plugin. Nothing they shared across replicas is needed: writes are spaced by the app's
- * pacer, whose spacing is shared in Redis (redis-spacing.ts).
+ * Probot's request log (probot/lib/octokit/octokit-plugin-probot-request-logging.js, not exported
+ * by Probot): every answer, and every failed request that got one, as
+ * `GitHub request: GET /path - 200` at debug, with the request's body as fields.
  */
-export const AppOctokit = ProbotOctokit.plugin(readRetries).defaults((options: OctokitOptions) => ({
-  ...options,
-  throttle: { ...options.throttle, enabled: false, connection: undefined },
-  retry: { enabled: false },
-})) as typeof ProbotOctokit;
+export function probotRequestLogging(octokit: CoreOctokit): void {
+  const logAnswer = (options: Parameters<typeof octokit.request.endpoint.parse>[0], status: number) => {
+    const { method, url, ...params } = octokit.request.endpoint.parse(options);
+    (octokit.log.debug as unknown as (fields: object, message: string) => void)((params as { body?: object }).body ?? {}, `GitHub request: ${method} ${url} - ${status}`);
+  };
+  octokit.hook.error("request", (error, options) => {
+    if ("status" in error) logAnswer(options, (error as { status: number }).status);
+    throw error;
+  });
+  octokit.hook.after("request", (result, options) => logAnswer(options, result.status));
+}
+
+/**
+ * Passed to Probot's `run()` by src/main.ts. Probot's options (auth, log, baseUrl) are kept; its
+ * throttle options (handlers, and with REDIS_URL a Bottleneck connection to Redis) reach no
+ * plugin and are ignored. Nothing they shared across replicas is needed: writes are spaced by
+ * the app's pacer, whose spacing is shared in Redis (redis-spacing.ts). Typed as Probot's class,
+ * which is what `run()` and `Context` expect: every method and plugin of that type is here.
+ */
+export const AppOctokit = CoreOctokit.plugin(paginateRest, restEndpointMethods, enterpriseCompatibility, probotRequestLogging, config, readRetries).defaults({
+  authStrategy: createProbotAuth,
+  userAgent: "release-promoter",
+}) as unknown as typeof ProbotOctokit;
 
 /**
  * AppOctokit whose every request — REST, GraphQL and installation tokens — goes through `fetch`.

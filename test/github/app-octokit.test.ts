@@ -101,4 +101,20 @@ describe("AppOctokit", () => {
     await expect(client(AppOctokit, quick).graphql(WRITE)).rejects.toMatchObject({ status: 403 });
     expect(writes()).toHaveLength(1);
   });
+
+  it("gives a handler what Probot's Octokit gives it: REST methods, pagination, context.config()'s plugin, Probot's request log at debug", async () => {
+    const logged = async (Octokit: typeof ProbotOctokit) => {
+      const messages: string[] = [];
+      const octokit = client(Octokit, { log: { ...silent, debug: (_fields: unknown, message: string) => void messages.push(message) } });
+      expect(typeof octokit.rest.repos.get).toBe("function");
+      expect(typeof octokit.config.get).toBe("function");
+      expect(Array.isArray(await octokit.paginate("GET /installation/repositories", { per_page: 100 }))).toBe(true);
+      return { octokit, messages };
+    };
+    const app = await logged(AppOctokit);
+    expect(app.messages).toEqual([`GitHub request: GET ${github.apiUrl}/installation/repositories?per_page=100 - 200`]);
+    expect((await logged(ProbotOctokit)).messages).toEqual(app.messages);
+    // Neither of the plugins it leaves out (their state per instance was the cost): plugin-retry adds `octokit.retry`.
+    expect("retry" in app.octokit).toBe(false);
+  });
 });

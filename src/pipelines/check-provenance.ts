@@ -7,6 +7,9 @@
  * A refusal (`provenance_missing`, `provenance_invalid`, `provenance_unavailable`) is returned,
  * not thrown: the environments that require provenance are refused with it, the others go on.
  * A GitHub failure that retrying can fix (5xx, a rate limit) is thrown, as any read's.
+ *
+ * Sigstore's libraries (about 4 MiB resident) are loaded on the first verification, not at start:
+ * an installation whose environments require no provenance never loads them.
  */
 import type { ServiceConfig } from "../config/config.schema.js";
 import { isPromoterError, type PromoterError } from "../errors.js";
@@ -14,7 +17,6 @@ import type { Octokit } from "../github/octokit.js";
 import { splitRepository } from "../github/octokit.js";
 import { readAttestations } from "../github/read-attestations.js";
 import { trustedRoots } from "../provenance/trusted-roots.js";
-import { verifyProvenance } from "../provenance/verify-provenance.js";
 
 export type ProvenanceCheck =
   | { ok: true; signer: string; workflowRun: string | undefined; attestations: string }
@@ -39,6 +41,7 @@ export async function checkProvenance(
   } catch (error) {
     return refused(error);
   }
+  const { verifyProvenance } = await import("../provenance/verify-provenance.js");
   try {
     const { accepted } = verifyProvenance({
       bundles: attestations.bundles,

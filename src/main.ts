@@ -3,8 +3,9 @@
  * The app's entry point (`npm start`, the Dockerfile's command): what `probot run ./dist/index.js`
  * does — `.env`, the setup page without credentials, LOG_LEVEL/LOG_FORMAT, GHE_HOST/GHE_PROTOCOL,
  * WEBHOOK_PROXY_URL, PORT/HOST, Probot's CLI options after the command — through Probot's own
- * `run()`, with one difference: the app's Octokit class (src/github/app-octokit.ts), whose
- * throttling does not space reads, and which goes through HTTPS_PROXY/HTTP_PROXY when they are set
+ * `run()`, with one difference: the app's Octokit class (src/github/app-octokit.ts), Probot's
+ * plugins without throttling and retry (reads are never spaced; one request hook retries them),
+ * which goes through HTTPS_PROXY/HTTP_PROXY when they are set
  * (src/http/proxy-fetch.ts), and one logger change: health probes are logged at debug
  * (src/app-log.ts). The drain on SIGTERM is the app's own (src/index.ts).
  */

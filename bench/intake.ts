@@ -36,6 +36,8 @@ export interface IntakeResult {
   cpuMicrosPerDelivery: number;
   rssBeforeBytes: number;
   rssAfterBytes: number;
+  /** Per round, in order (runIntakeRounds only): what each round measured on its own. */
+  rounds?: Array<{ deliveriesPerSecond: number; cpuMicrosPerDelivery: number }>;
 }
 
 // autocannon publishes no type declarations (and @types/autocannon is not a dependency):
@@ -145,6 +147,7 @@ export async function runIntakeRounds(options: { targets: AppProcess[]; payloads
       cpuMicrosPerDelivery: sum((run) => run.cpuMicrosPerDelivery * run.deliveries) / sum((run) => run.deliveries),
       rssBeforeBytes: runs[0]!.rssBeforeBytes,
       rssAfterBytes: runs.at(-1)!.rssAfterBytes,
+      rounds: runs.map((run) => ({ deliveriesPerSecond: run.deliveries / run.durationSeconds, cpuMicrosPerDelivery: run.cpuMicrosPerDelivery })),
     };
   });
 }

@@ -164,7 +164,27 @@ function intakeSection(intake: BenchResults["intake"]): string[] {
     `CPU per delivery (the process's user + system time over its rounds ÷ its responses; other load on a shared machine moves it much less than deliveries/s): the app's is ${ratio(app.cpuMicrosPerDelivery, bare.cpuMicrosPerDelivery)} the bare app's, i.e. a throughput of ${ratio(bare.cpuMicrosPerDelivery, app.cpuMicrosPerDelivery)} the bare app's where both are bound by their CPU.`,
     "",
   );
+  out.push(...roundSpread(app, bare));
   return out;
+}
+
+/**
+ * The ratios of each round's app run to the bare app's run next to it (the two back to back), as
+ * min–median–max: how far one round pair strays from the totals above on this machine.
+ */
+function roundSpread(app: IntakeResult, bare: IntakeResult): string[] {
+  if (app.rounds === undefined || bare.rounds === undefined || app.rounds.length !== bare.rounds.length || app.rounds.length < 2) return [];
+  const pairs = app.rounds.map((round, i) => ({ app: round, bare: bare.rounds![i]! }));
+  const spread = (values: number[]) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    const middle = sorted.length / 2;
+    const median = sorted.length % 2 === 1 ? sorted[Math.floor(middle)]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+    return `${sorted[0]!.toFixed(2)}–${median.toFixed(2)}–${sorted.at(-1)!.toFixed(2)}×`;
+  };
+  return [
+    `Round by round (${pairs.length} pairs, min–median–max of app ÷ bare): throughput ${spread(pairs.map((pair) => pair.app.deliveriesPerSecond / pair.bare.deliveriesPerSecond))}; CPU per delivery ${spread(pairs.map((pair) => pair.app.cpuMicrosPerDelivery / pair.bare.cpuMicrosPerDelivery))}.`,
+    "",
+  ];
 }
 
 /** Section 5: resident memory, idle and after the intake run. */

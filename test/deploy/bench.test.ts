@@ -49,6 +49,8 @@ describe("npm run bench (miniature run)", () => {
       expect(report).toMatch(/^\| app median at 0 ms < 100 ms \| [\d.]+ ms \| (yes|no) \|$/m);
       expect(report).toMatch(/^CPU per delivery .*: the app's is [\d.]+× the bare app's, i\.e\. a throughput of [\d.]+× the bare app's where both are bound by their CPU\.$/m);
       expect(report).toMatch(/throughput ([\d.]+×|n\/a) of the bare app's \(target: at least 0\.95×\); p99 ([\d.]+×|n\/a) \(target: at most 1\.5×\)/);
+      // The spread of the alternating rounds (2 s of intake: 2 pairs of 1 s).
+      expect(report).toMatch(/^Round by round \(2 pairs, min–median–max of app ÷ bare\): throughput [\d.]+–[\d.]+–[\d.]+×; CPU per delivery [\d.]+–[\d.]+–[\d.]+×\.$/m);
       // 3. Intake for both apps, every delivery answered 2xx.
       expect(report).toMatch(/^\| release-promoter \| \d+ \| \d+ \| 0 \| 0 \| \d+ ms \| \d+ ms \| \d+ µs \|$/m);
       expect(report).toMatch(/^\| bare Probot app \| \d+ \| \d+ \| 0 \| 0 \| \d+ ms \| \d+ ms \| \d+ µs \|$/m);

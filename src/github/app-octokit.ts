@@ -17,8 +17,8 @@ import { isContentCreating, rateLimitWait } from "./pace-content-creation.js";
  * Probot builds an Octokit for every delivery it receives, even one no handler reads GitHub for,
  * and the two plugins, switched off, still cost each construction: 6.7 µs per `new` without
  * them, 10.6 µs for Probot's class, 12.8 µs for a subclass of it with them switched off (one
- * process, 30,000 constructions each). BENCHMARKS.md, section 3, has what that made of the
- * webhook intake.
+ * process, 30,000 constructions each); with `rest` built on first use (below), 5 µs.
+ * BENCHMARKS.md, section 3, has what that made of the webhook intake.
  *
  * Why not Octokit's plugins: both schedule every request through Bottleneck, whose local
  * datastore yields to the timer queue (`setTimeout(0)`, at least 1 ms each) several times per
@@ -147,7 +147,29 @@ export function probotRequestLogging(octokit: CoreOctokit): void {
  * the app's pacer, whose spacing is shared in Redis (redis-spacing.ts). Typed as Probot's class,
  * which is what `run()` and `Context` expect: every method and plugin of that type is here.
  */
-export const AppOctokit = CoreOctokit.plugin(paginateRest, restEndpointMethods, enterpriseCompatibility, probotRequestLogging, config, readRetries).defaults({
+const AppOctokitBase = CoreOctokit.plugin(paginateRest, enterpriseCompatibility, probotRequestLogging, config, readRetries);
+
+/**
+ * `octokit.rest` (plugin-rest-endpoint-methods), built on first use for each instance instead of
+ * in its constructor: a getter on the prototype. The plugin builds a proxy per API scope, about
+ * 3 µs of every construction, and most Octokits Probot builds (one per delivery) never reach
+ * `rest` — the app's own code uses `request`, `graphql` and `paginate`. (A getter defined on each
+ * instance instead made construction slower, not faster: it changes the instance's shape.)
+ */
+const restOf = new WeakMap<object, unknown>();
+Object.defineProperty(AppOctokitBase.prototype, "rest", {
+  configurable: true,
+  get(this: CoreOctokit) {
+    let rest = restOf.get(this);
+    if (rest === undefined) {
+      rest = restEndpointMethods(this).rest;
+      restOf.set(this, rest);
+    }
+    return rest;
+  },
+});
+
+export const AppOctokit = AppOctokitBase.defaults({
   authStrategy: createProbotAuth,
   userAgent: "release-promoter",
 }) as unknown as typeof ProbotOctokit;

@@ -114,6 +114,13 @@ describe("AppOctokit", () => {
     const app = await logged(AppOctokit);
     expect(app.messages).toEqual([`GitHub request: GET ${github.apiUrl}/installation/repositories?per_page=100 - 200`]);
     expect((await logged(ProbotOctokit)).messages).toEqual(app.messages);
+    // `rest` is built on first use, once per instance, and requests through that instance.
+    const other = await logged(AppOctokit);
+    expect(app.octokit.rest).toBe(app.octokit.rest);
+    expect(app.octokit.rest).not.toBe(other.octokit.rest);
+    await app.octokit.rest.apps.listReposAccessibleToInstallation({ per_page: 1 });
+    expect(app.messages).toHaveLength(2);
+    expect(other.messages).toHaveLength(1);
     // Neither of the plugins it leaves out (their state per instance was the cost): plugin-retry adds `octokit.retry`.
     expect("retry" in app.octokit).toBe(false);
   });

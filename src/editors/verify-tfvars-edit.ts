@@ -3,9 +3,9 @@
  * @cdktf/hcl2json; no I/O): both texts must parse, and the parsed files must differ only in
  * `variable`, which must now hold `expected`. Renovate does the same after each splice.
  */
-import { setFlagsFromString } from "node:v8";
 import { isDeepStrictEqual } from "node:util";
 import { PromoterError } from "../errors.js";
+import { HclParseError, HclParser } from "./hcl-parser.js";
 
 /** Re-parses both texts with the real HCL parser and checks that the only difference is `variable`'s value, now `expected`. Throws PromoterError("edit_not_isolated") otherwise (also when either text does not parse: say so). */
 export async function verifyTfvarsEdit(
@@ -44,34 +44,18 @@ export async function verifyTfvarsEdit(
   }
 }
 
-let hclParser: Promise<typeof import("@cdktf/hcl2json")> | undefined;
-
-/**
- * HashiCorp's HCL parser (Go, compiled to WebAssembly), loaded on first use: its runtime is tens
- * of MiB, kept off the start-up path. V8 compiles WebAssembly twice by default (Liftoff at once,
- * then TurboFan for hot functions); for this module TurboFan's code alone kept 25–35 MiB more
- * resident and parsed no faster (20 parses of a tfvars file: 1.8–2.5 ms each with Liftoff only,
- * 2.7–3.9 ms with both, measured on Node 20). So WebAssembly compiled from here on is compiled
- * with Liftoff only. The flag is V8's, process-wide, and read when a module is compiled; nothing
- * else the app runs is WebAssembly that needs TurboFan.
- */
-function loadHclParser(): Promise<typeof import("@cdktf/hcl2json")> {
-  if (hclParser === undefined) {
-    setFlagsFromString("--liftoff-only");
-    hclParser = import("@cdktf/hcl2json");
-  }
-  return hclParser;
-}
+/** HashiCorp's parser, in a worker started on first use and ended when idle (hcl-parser.ts). */
+const hclParser = new HclParser();
 
 async function parseTfvars(text: string, file: string, problem: string, advice: string): Promise<Record<string, unknown>> {
   // The name only appears in parser messages; a `.json` name would switch hcl2json to JSON syntax.
   const name = file.endsWith(".json") ? "terraform.tfvars" : file;
   try {
-    const { parse } = await loadHclParser();
-    return await parse(name, text);
+    return await hclParser.parse(name, text);
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    throw new PromoterError("edit_not_isolated", `${problem} (${firstDiagnostic(message, name)}); ${advice}`, {
+    // Only the parser's refusal says the text is not HCL; a failed worker is an internal error (fail closed, no guess).
+    if (!(error instanceof HclParseError)) throw error;
+    throw new PromoterError("edit_not_isolated", `${problem} (${firstDiagnostic(error.message, name)}); ${advice}`, {
       cause: error,
     });
   }

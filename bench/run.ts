@@ -25,6 +25,7 @@ import { throwawayPrivateKey } from "../test/helpers/throwaway-key.js";
 import { seedSampleOrg } from "../test/stand-in/sample-org.js";
 import { startGitHubStandIn } from "../test/stand-in/server.js";
 import { pushPayload } from "../test/stand-in/webhooks.js";
+import { HCL_PARSER_IDLE_MS } from "../src/editors/hcl-parser.js";
 import { startAppProcess } from "./app-process.js";
 import { buildApp } from "./build-app.js";
 import { baselineOctokit } from "./baseline-workflow.js";
@@ -45,6 +46,8 @@ const INSTALLATION = 1;
  * the default 40 s per app gives 8 pairs.
  */
 const INTAKE_ROUND_SECONDS = 5;
+/** After the HCL parser's idle time, before reading the memory: its worker has ended by then. */
+const IDLE_AGAIN_MARGIN_MS = 5_000;
 
 const { values } = parseArgs({
   options: {
@@ -141,11 +144,16 @@ async function main(): Promise<void> {
     const payloads = intakePayloads(pushPayload(quiet.github.world, { repository: "acme/core-api", ref: `refs/tags/${lastTag}`, after: lastTagObject, installationId: INSTALLATION }));
     step(`webhook intake: ${intakeSeconds} s against each app, in ${intakeRounds} alternating rounds`);
     const [intakeApp, intakeBare] = await runIntakeRounds({ targets: [quiet.app, bare], payloads, durationSeconds: intakeSeconds, rounds: intakeRounds });
+    // Idle again: the app's HCL parser ends its worker a minute after its last parse (src/editors/hcl-parser.ts).
+    step(`idle ${(HCL_PARSER_IDLE_MS + IDLE_AGAIN_MARGIN_MS) / 1000} s after the intake, for the memory once the HCL parser's worker has ended`);
+    await sleep(HCL_PARSER_IDLE_MS + IDLE_AGAIN_MARGIN_MS);
+    const rssIdleAgainApp = quiet.app.rssBytes();
+    const rssIdleAgainBare = bare.rssBytes();
     // Their drain on SIGTERM (the app's backlog of tag pushes) is not part of any figure.
     await quiet.app.kill();
     await bare.kill();
     if (intakeOnly) {
-      const section = renderIntakeOnly({ app: intakeApp!, bare: intakeBare!, rssIdleApp, rssIdleBare, tagDeliveryShare: TAG_DELIVERY_SHARE });
+      const section = renderIntakeOnly({ app: intakeApp!, bare: intakeBare!, rssIdleApp, rssIdleBare, rssIdleAgainApp, rssIdleAgainBare, tagDeliveryShare: TAG_DELIVERY_SHARE });
       console.log(`\n${section}`);
       step("--only intake: nothing appended to BENCHMARKS.md");
       return;
@@ -176,6 +184,8 @@ async function main(): Promise<void> {
         bare: intakeBare!,
         rssIdleApp,
         rssIdleBare,
+        rssIdleAgainApp,
+        rssIdleAgainBare,
         tagDeliveryShare: TAG_DELIVERY_SHARE,
       },
       fanOut,

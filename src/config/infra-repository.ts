@@ -1,10 +1,16 @@
 import type { PromoterDependencies } from "../dependencies.js";
 import { type RepositoryName, splitRepository } from "../github/octokit.js";
 
+/** INFRA_REPOSITORY as written: an owner/name (`fixed`), or a name in each installation's owner (default `infra`). */
+function infraSetting(env: PromoterDependencies["env"]): { fixed: RepositoryName } | { name: string } {
+  const configured = env.INFRA_REPOSITORY?.trim() || "infra";
+  return configured.includes("/") ? { fixed: splitRepository(configured) } : { name: configured };
+}
+
 /** The infra repository: INFRA_REPOSITORY as owner/name, or a name in the installation's owner (default `infra`). */
 export function infraRepositoryFor(env: PromoterDependencies["env"], owner: string): RepositoryName {
-  const configured = env.INFRA_REPOSITORY?.trim() || "infra";
-  return configured.includes("/") ? splitRepository(configured) : { owner, name: configured };
+  const setting = infraSetting(env);
+  return "fixed" in setting ? setting.fixed : { owner, name: setting.name };
 }
 
 export function isInfraRepository(env: PromoterDependencies["env"], fullName: string): boolean {
@@ -19,13 +25,13 @@ export function isInfraRepository(env: PromoterDependencies["env"], fullName: st
  * GitHub's `full_name` is always `owner/name`.
  */
 export function infraRepositoryNames(env: PromoterDependencies["env"]): { is(fullName: string): boolean; of(owner: string): string } {
-  const configured = env.INFRA_REPOSITORY?.trim() || "infra";
-  if (configured.includes("/")) {
-    const { owner, name } = splitRepository(configured);
-    const fixed = `${owner}/${name}`;
+  const setting = infraSetting(env);
+  if ("fixed" in setting) {
+    const fixed = `${setting.fixed.owner}/${setting.fixed.name}`;
     const lower = fixed.toLowerCase();
     return { is: (fullName) => fullName.toLowerCase() === lower, of: () => fixed };
   }
-  const lower = configured.toLowerCase();
-  return { is: (fullName) => fullName.slice(fullName.indexOf("/") + 1).toLowerCase() === lower, of: (owner) => `${owner}/${configured}` };
+  const { name } = setting;
+  const lower = name.toLowerCase();
+  return { is: (fullName) => fullName.slice(fullName.indexOf("/") + 1).toLowerCase() === lower, of: (owner) => `${owner}/${name}` };
 }

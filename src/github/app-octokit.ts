@@ -140,13 +140,6 @@ export function probotRequestLogging(octokit: CoreOctokit): void {
   octokit.hook.after("request", (result, options) => logAnswer(options, result.status));
 }
 
-/**
- * Passed to Probot's `run()` by src/main.ts. Probot's options (auth, log, baseUrl) are kept; its
- * throttle options (handlers, and with REDIS_URL a Bottleneck connection to Redis) reach no
- * plugin and are ignored. Nothing they shared across replicas is needed: writes are spaced by
- * the app's pacer, whose spacing is shared in Redis (redis-spacing.ts). Typed as Probot's class,
- * which is what `run()` and `Context` expect: every method and plugin of that type is here.
- */
 const AppOctokitBase = CoreOctokit.plugin(paginateRest, enterpriseCompatibility, probotRequestLogging, config, readRetries);
 
 /**
@@ -169,6 +162,13 @@ Object.defineProperty(AppOctokitBase.prototype, "rest", {
   },
 });
 
+/**
+ * Passed to Probot's `run()` by src/main.ts. Probot's options (auth, log, baseUrl) are kept; its
+ * throttle options (handlers, and with REDIS_URL a Bottleneck connection to Redis) reach no
+ * plugin and are ignored. Nothing they shared across replicas is needed: writes are spaced by
+ * the app's pacer, whose spacing is shared in Redis (redis-spacing.ts). Typed as Probot's class,
+ * which is what `run()` and `Context` expect: every method and plugin of that type is here.
+ */
 export const AppOctokit = AppOctokitBase.defaults({
   authStrategy: createProbotAuth,
   userAgent: "release-promoter",

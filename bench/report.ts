@@ -184,12 +184,8 @@ function intakeSection(intake: BenchResults["intake"]): string[] {
 function roundSpread(app: IntakeResult, bare: IntakeResult): string[] {
   if (app.rounds === undefined || bare.rounds === undefined || app.rounds.length !== bare.rounds.length || app.rounds.length < 2) return [];
   const pairs = app.rounds.map((round, i) => ({ app: round, bare: bare.rounds![i]! }));
-  const spread = (values: number[]) => {
-    const sorted = [...values].sort((a, b) => a - b);
-    const middle = sorted.length / 2;
-    const median = sorted.length % 2 === 1 ? sorted[Math.floor(middle)]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-    return `${sorted[0]!.toFixed(2)}–${median.toFixed(2)}–${sorted.at(-1)!.toFixed(2)}×`;
-  };
+  // The report's one percentile (nearest rank), as for the latency medians.
+  const spread = (values: number[]) => [0, 50, 100].map((p) => percentile(values, p).toFixed(2)).join("–") + "×";
   return [
     `Round by round (${pairs.length} pairs, min–median–max of app ÷ bare): throughput ${spread(pairs.map((pair) => pair.app.deliveriesPerSecond / pair.bare.deliveriesPerSecond))}; CPU per delivery ${spread(pairs.map((pair) => pair.app.cpuMicrosPerDelivery / pair.bare.cpuMicrosPerDelivery))}.`,
     "",

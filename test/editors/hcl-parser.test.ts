@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { HclParseError, HclParser, HclParserFailure } from "../../src/editors/hcl-parser.js";
 
 const parsers: HclParser[] = [];
@@ -21,14 +21,6 @@ const parser = (options?: { idleMs?: number }) => {
 afterEach(async () => {
   await Promise.all(parsers.splice(0).map((made) => made.close()));
 });
-
-async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await sleep(20);
-  }
-}
 
 describe("HclParser", () => {
   it("parses with HashiCorp's parser, each answer to its own caller", async () => {
@@ -53,7 +45,7 @@ describe("HclParser", () => {
     const worker = (hcl as unknown as { worker: { once(event: "exit", listener: () => void): void } }).worker;
     let exited = false;
     worker.once("exit", () => (exited = true));
-    await until(() => exited && !hcl.running);
+    await vi.waitFor(() => expect({ exited, running: hcl.running }).toEqual({ exited: true, running: false }), { timeout: 10_000, interval: 20 });
     expect(await hcl.parse("b.tfvars", "b = 2\n")).toEqual({ b: 2 });
     expect(hcl.started).toBe(2);
   });
